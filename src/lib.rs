@@ -1,0 +1,1 @@
+//! mapish library: the edges (shell, output, server).
