@@ -1,1 +1,3 @@
-//! mapish library: the edges (shell, output, server).
+//! mapish library: the edges (output rendering, one-shot CLI, shell, server).
+
+pub mod render;

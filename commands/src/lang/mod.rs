@@ -1,0 +1,3 @@
+//! The PowerShell subset mapish understands: tokens, syntax tree and parser.
+
+pub mod ast;

@@ -1,0 +1,1 @@
+//! Output layer: turns laid-out views into PowerShell-shaped text.
