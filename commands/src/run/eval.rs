@@ -1,0 +1,309 @@
+//! Evaluating statements and expressions.
+
+use std::sync::Arc;
+
+use crate::lang::ast::{AssignOp, Expr, ExprKind, Number, Statement, StringPart, UnaryOp};
+use crate::record::ErrorRecord;
+use crate::value::{PsObject, Value};
+
+use super::host::Host;
+use super::ops;
+use super::pipeline::run_pipeline;
+use super::Session;
+
+pub(crate) fn statement(session: &mut Session, st: &Statement, host: &mut dyn Host, out: &mut Vec<Value>) -> Result<(), ErrorRecord> {
+    match st {
+        Statement::Pipeline(p) => run_pipeline(session, p, host, out),
+        Statement::Assignment { target, op, value, span } => {
+            let mut produced = Vec::new();
+            run_pipeline(session, value, host, &mut produced)?;
+            let new_value = collapse(produced);
+            assign(session, target, *op, new_value, host).map_err(|e| e.at(*span))
+        }
+        Statement::If { clauses, else_body, .. } => {
+            for (cond, body) in clauses {
+                let mut produced = Vec::new();
+                run_pipeline(session, cond, host, &mut produced)?;
+                if collapse(produced).is_truthy() {
+                    return block(session, &body.statements, host, out);
+                }
+            }
+            match else_body {
+                Some(body) => block(session, &body.statements, host, out),
+                None => Ok(()),
+            }
+        }
+        Statement::Foreach { variable, iterable, body, .. } => {
+            let mut items = Vec::new();
+            run_pipeline(session, iterable, host, &mut items)?;
+            for item in items.into_iter().flat_map(Value::into_items) {
+                session.set_variable(variable, item).map_err(|m| ErrorRecord::runtime(m, "VariableNotWritable", st_span(st)))?;
+                block(session, &body.statements, host, out)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn st_span(st: &Statement) -> crate::lang::ast::Span {
+    match st {
+        Statement::Pipeline(p) => p.span,
+        Statement::Assignment { span, .. } | Statement::If { span, .. } | Statement::Foreach { span, .. } => *span,
+    }
+}
+
+fn block(session: &mut Session, statements: &[Statement], host: &mut dyn Host, out: &mut Vec<Value>) -> Result<(), ErrorRecord> {
+    for s in statements {
+        statement(session, s, host, out)?;
+    }
+    Ok(())
+}
+
+/// Pipeline output as one value: nothing → $null, one object → itself, several → a list.
+pub(crate) fn collapse(mut values: Vec<Value>) -> Value {
+    match values.len() {
+        0 => Value::Null,
+        1 => values.remove(0),
+        _ => Value::List(values),
+    }
+}
+
+fn assign(session: &mut Session, target: &Expr, op: AssignOp, value: Value, host: &mut dyn Host) -> Result<(), ErrorRecord> {
+    let combine = |old: Value, new: Value| -> Result<Value, ErrorRecord> {
+        match op {
+            AssignOp::Assign => Ok(new),
+            AssignOp::Add => ops::binary_arith(crate::lang::ast::BinaryOp::Add, old, new, target.span),
+            AssignOp::Subtract => ops::binary_arith(crate::lang::ast::BinaryOp::Subtract, old, new, target.span),
+        }
+    };
+    match &target.kind {
+        ExprKind::Variable(name) => {
+            let old = session.variable(name).unwrap_or(Value::Null);
+            let v = combine(old, value)?;
+            session.set_variable(name, v).map_err(|m| ErrorRecord::runtime(m, "VariableNotWritable", target.span))
+        }
+        ExprKind::Member { target: inner, member } => {
+            let ExprKind::Variable(var) = &inner.kind else {
+                return Err(invalid_assignment(target));
+            };
+            let member = self::expr(session, member, host)?.to_text();
+            let mut holder = session.variable(var).unwrap_or(Value::Null);
+            let old = holder.property(&member).unwrap_or(Value::Null);
+            let v = combine(old, value)?;
+            match &mut holder {
+                Value::Object(obj) => {
+                    let obj = Arc::make_mut(obj);
+                    match obj.properties.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&member)) {
+                        Some(slot) => slot.1 = v,
+                        None => {
+                            return Err(ErrorRecord::runtime(
+                                format!("The property '{member}' cannot be found on this object. Verify that the property exists and can be set."),
+                                "PropertyAssignmentException",
+                                target.span,
+                            ));
+                        }
+                    }
+                }
+                Value::Hashtable(entries) => match entries.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&member)) {
+                    Some(slot) => slot.1 = v,
+                    None => entries.push((member, v)),
+                },
+                _ => {
+                    return Err(ErrorRecord::runtime(
+                        format!("The property '{member}' cannot be found on this object. Verify that the property exists and can be set."),
+                        "PropertyNotFound",
+                        target.span,
+                    ));
+                }
+            }
+            session.set_variable(var, holder).map_err(|m| ErrorRecord::runtime(m, "VariableNotWritable", target.span))
+        }
+        ExprKind::Index { target: inner, index } => {
+            let ExprKind::Variable(var) = &inner.kind else {
+                return Err(invalid_assignment(target));
+            };
+            let index = self::expr(session, index, host)?;
+            let mut holder = session.variable(var).unwrap_or(Value::Null);
+            match (&mut holder, &index) {
+                (Value::List(items), Value::Int(i)) => {
+                    let len = items.len() as i64;
+                    let at = if *i < 0 { len + i } else { *i };
+                    if at < 0 || at >= len {
+                        return Err(ErrorRecord::runtime("Index was outside the bounds of the array.", "IndexOutOfRange", target.span));
+                    }
+                    let old = std::mem::replace(&mut items[at as usize], Value::Null);
+                    items[at as usize] = combine(old, value)?;
+                }
+                (Value::Hashtable(entries), key) => {
+                    let key = key.to_text();
+                    let old = entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(&key)).map(|(_, v)| v.clone()).unwrap_or(Value::Null);
+                    let v = combine(old, value)?;
+                    match entries.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
+                        Some(slot) => slot.1 = v,
+                        None => entries.push((key, v)),
+                    }
+                }
+                _ => return Err(ErrorRecord::runtime("Cannot index into a null array.", "NullArray", target.span)),
+            }
+            session.set_variable(var, holder).map_err(|m| ErrorRecord::runtime(m, "VariableNotWritable", target.span))
+        }
+        _ => Err(invalid_assignment(target)),
+    }
+}
+
+fn invalid_assignment(target: &Expr) -> ErrorRecord {
+    ErrorRecord::runtime(
+        "The assignment expression is not valid. The input to an assignment operator must be an object that is able to accept assignments, such as a variable or a property.",
+        "InvalidLeftHandSide",
+        target.span,
+    )
+}
+
+/// An argument in command mode: the same as an expression.
+pub(crate) fn arg_expr(session: &mut Session, e: &Expr, host: &mut dyn Host) -> Result<Value, ErrorRecord> {
+    expr(session, e, host)
+}
+
+pub(crate) fn expr(session: &mut Session, e: &Expr, host: &mut dyn Host) -> Result<Value, ErrorRecord> {
+    Ok(match &e.kind {
+        ExprKind::BareWord(w) => Value::String(w.clone()),
+        ExprKind::SingleQuoted(s) => Value::String(s.clone()),
+        ExprKind::DoubleQuoted(parts) => {
+            let mut text = String::new();
+            for part in parts {
+                match part {
+                    StringPart::Text(t) => text.push_str(t),
+                    StringPart::Variable { name, .. } => text.push_str(&session.variable(name).unwrap_or(Value::Null).to_text()),
+                    StringPart::SubExpr(script) => {
+                        let mut produced = Vec::new();
+                        for s in &script.statements {
+                            statement(session, s, host, &mut produced)?;
+                        }
+                        text.push_str(&collapse(produced).to_text());
+                    }
+                }
+            }
+            Value::String(text)
+        }
+        ExprKind::Number(Number::Int(i)) => Value::Int(*i),
+        ExprKind::Number(Number::Float(f)) => Value::Float(*f),
+        ExprKind::Variable(name) => session.variable(name).unwrap_or(Value::Null),
+        ExprKind::List(items) => {
+            let mut values = Vec::with_capacity(items.len());
+            for item in items {
+                values.push(expr(session, item, host)?);
+            }
+            Value::List(values)
+        }
+        ExprKind::ArrayExpr(script) => {
+            let mut produced = Vec::new();
+            for s in &script.statements {
+                statement(session, s, host, &mut produced)?;
+            }
+            Value::List(produced.into_iter().flat_map(Value::into_items).collect())
+        }
+        ExprKind::SubExpr(script) => {
+            let mut produced = Vec::new();
+            for s in &script.statements {
+                statement(session, s, host, &mut produced)?;
+            }
+            collapse(produced)
+        }
+        ExprKind::Paren(pipeline) => {
+            let mut produced = Vec::new();
+            run_pipeline(session, pipeline, host, &mut produced)?;
+            collapse(produced)
+        }
+        ExprKind::Hashtable(entries) => {
+            let mut table: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+            for (key, value) in entries {
+                let key = expr(session, key, host)?.to_text();
+                let mut produced = Vec::new();
+                run_pipeline(session, value, host, &mut produced)?;
+                let value = collapse(produced);
+                match table.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
+                    Some(_) => {
+                        return Err(ErrorRecord::runtime(
+                            format!("Duplicate keys '{key}' are not allowed in hash literals."),
+                            "DuplicateKeyInHashLiteral",
+                            e.span,
+                        ));
+                    }
+                    None => table.push((key, value)),
+                }
+            }
+            Value::Hashtable(table)
+        }
+        ExprKind::ScriptBlock(block) => Value::ScriptBlock(block.clone()),
+        ExprKind::Member { target, member } => {
+            let holder = expr(session, target, host)?;
+            let name = expr(session, member, host)?.to_text();
+            holder.property(&name).unwrap_or(Value::Null)
+        }
+        ExprKind::Index { target, index } => {
+            let holder = expr(session, target, host)?;
+            let index = expr(session, index, host)?;
+            ops::index(&holder, &index)
+        }
+        ExprKind::MethodCall { target, name, args } => {
+            let holder = expr(session, target, host)?;
+            let mut values = Vec::with_capacity(args.len());
+            for a in args {
+                values.push(expr(session, a, host)?);
+            }
+            ops::method(&holder, name, &values, e.span)?
+        }
+        ExprKind::Cast { type_name, operand } => {
+            let v = expr(session, operand, host)?;
+            ops::cast(type_name, v, e.span)?
+        }
+        ExprKind::TypeLiteral(name) => Value::String(name.clone()),
+        ExprKind::Splat(name) => {
+            return Err(ErrorRecord::runtime(
+                format!("Splatting (@{name}) is not supported by mapish; pass the parameters by name."),
+                "NotSupportedByMapish",
+                e.span,
+            ));
+        }
+        ExprKind::Unary { op, operand } => {
+            let v = expr(session, operand, host)?;
+            match op {
+                UnaryOp::Not => Value::Bool(!v.is_truthy()),
+                UnaryOp::Comma => Value::List(vec![v]),
+                UnaryOp::Plus => v,
+                UnaryOp::Negate => ops::binary_arith(crate::lang::ast::BinaryOp::Subtract, Value::Int(0), v, e.span)?,
+            }
+        }
+        ExprKind::Binary { op, lhs, rhs } => {
+            use crate::lang::ast::BinaryOp;
+            match op {
+                BinaryOp::And => {
+                    let l = expr(session, lhs, host)?;
+                    if !l.is_truthy() {
+                        return Ok(Value::Bool(false));
+                    }
+                    Value::Bool(expr(session, rhs, host)?.is_truthy())
+                }
+                BinaryOp::Or => {
+                    let l = expr(session, lhs, host)?;
+                    if l.is_truthy() {
+                        return Ok(Value::Bool(true));
+                    }
+                    Value::Bool(expr(session, rhs, host)?.is_truthy())
+                }
+                _ => {
+                    let l = expr(session, lhs, host)?;
+                    let r = expr(session, rhs, host)?;
+                    ops::binary(*op, l, r, e.span)?
+                }
+            }
+        }
+    })
+}
+
+/// Builds an object from a hashtable (`[pscustomobject]@{…}`).
+pub(crate) fn object_from_hashtable(entries: Vec<(String, Value)>) -> Value {
+    let mut obj = PsObject::new("System.Management.Automation.PSCustomObject");
+    obj.properties = entries;
+    Value::Object(Arc::new(obj))
+}

@@ -1,0 +1,226 @@
+//! The outer command line (clap): which mode to run in, where the store is, how to print.
+//! Everything after that is the PowerShell-subset language, parsed by mapish-commands.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use mapish_commands::run::Session;
+
+use crate::output::{ConsoleHost, OutputMode};
+use crate::store_location;
+
+/// Exit statuses: 0 success, 1 an error record was written, 2 usage error.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_ERRORS: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mapish",
+    version,
+    about = "An Exchange Management Shell for MAPI over HTTP, with an embedded MAPI over HTTP server.",
+    long_about = "Runs Exchange Management Shell command lines against mapish's store.\n\n\
+  mapish -c 'Get-CASMailbox | ft Name, MapiEnabled -AutoSize'\n\
+  mapish Set-OrganizationConfig -MapiHttpEnabled '$true'\n\
+  mapish script.ps1\n\
+  echo 'Get-OrganizationConfig' | mapish\n\n\
+Use single quotes in bash so that $true, $false and $null reach mapish.",
+    subcommand_precedence_over_arg = true,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    /// The store directory (default: $MAPISH_STORE, else the platform data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+
+    /// Print result objects as text (PowerShell's layout) or as JSON.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+
+    /// Run this command line (or script text) and exit.
+    #[arg(short = 'c', long = "command", value_name = "COMMAND", conflicts_with = "words")]
+    pub command: Option<String>,
+
+    #[command(subcommand)]
+    pub subcommand: Option<Sub>,
+
+    /// A script file (FILE.ps1), or a command and its arguments (Verb-Noun -Param value …).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "SCRIPT | COMMAND")]
+    pub words: Vec<String>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Sub {
+    /// Create the store with an organization, a server and its MAPI virtual directory.
+    Init {
+        /// The organization's name.
+        #[arg(long, default_value = "First Organization")]
+        organization: String,
+        /// The server's short name (default: this host's name in capitals).
+        #[arg(long)]
+        server: Option<String>,
+        /// The server's FQDN (default: this host's name); the MAPI InternalUrl is https://FQDN/mapi.
+        #[arg(long)]
+        fqdn: Option<String>,
+    },
+    /// Write the cmdlet reference (Markdown) generated from the cmdlet declarations.
+    Docs {
+        /// The directory to write into.
+        #[arg(long, default_value = "docs/cmdlets")]
+        out: PathBuf,
+    },
+}
+
+pub fn main() -> i32 {
+    crate::logging::init();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    run(cli)
+}
+
+fn usage_error(message: &str) -> i32 {
+    eprintln_usage(message);
+    EXIT_USAGE
+}
+
+fn eprintln_usage(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "mapish: {message}");
+}
+
+pub fn run(cli: Cli) -> i32 {
+    let mode = if cli.output == Format::Json { OutputMode::Json } else { OutputMode::Text };
+    let store_dir = store_location::resolve(cli.store.as_deref());
+    match cli.subcommand {
+        Some(Sub::Init { organization, server, fqdn }) => return init(&store_dir, organization, server, fqdn),
+        Some(Sub::Docs { out }) => return crate::docs::write_reference(&out),
+        None => {}
+    }
+    let source = if let Some(c) = cli.command {
+        c
+    } else if let Some(first) = cli.words.first().filter(|w| w.starts_with('-')) {
+        return usage_error(&format!("unknown option '{first}' (see --help); a command line starts with a cmdlet name, e.g. mapish Get-OrganizationConfig"));
+    } else if let Some(first) = cli.words.first() {
+        let path = PathBuf::from(first);
+        if cli.words.len() == 1 && (first.to_ascii_lowercase().ends_with(".ps1") || path.is_file()) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) => return usage_error(&format!("cannot read the script file {}: {e}", path.display())),
+            }
+        } else {
+            words_to_command_line(&cli.words)
+        }
+    } else if !std::io::stdin().is_terminal() {
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            return usage_error(&format!("cannot read commands from standard input: {e}"));
+        }
+        text
+    } else {
+        return usage_error("the interactive shell is not available in this build yet; run a command with -c 'COMMAND', a script file, or commands on standard input (see --help)");
+    };
+    run_source(&store_dir, mode, source)
+}
+
+fn run_source(store_dir: &std::path::Path, mode: OutputMode, source: String) -> i32 {
+    let mut host = ConsoleHost::new(mode, source.clone());
+    let store = match store_location::open_initialised(store_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            use mapish_commands::run::Host;
+            host.error(&mapish_commands::record::ErrorRecord::from(e));
+            return EXIT_ERRORS;
+        }
+    };
+    let local = store_location::local_server(&store);
+    let mut session = Session::new(store, local);
+    host.set_enumeration_limit(session.enumeration_limit());
+    let outcome = session.run_script(&source, &mut host);
+    host.finish();
+    if outcome.had_error { EXIT_ERRORS } else { EXIT_OK }
+}
+
+fn init(dir: &std::path::Path, organization: String, server: Option<String>, fqdn: Option<String>) -> i32 {
+    let defaults = store_location::default_init_params();
+    let fqdn = fqdn.unwrap_or_else(|| match &server {
+        Some(s) => s.to_lowercase(),
+        None => defaults.fqdn.clone(),
+    });
+    let server = server.unwrap_or(defaults.server);
+    let params = mapish_store::InitParams { organization, server, fqdn };
+    let result = store_location::open(dir).and_then(|store| {
+        if store.is_initialized()? {
+            return Ok(Some(store.organization()?.name));
+        }
+        store.initialize(&params)?;
+        Ok(None)
+    });
+    match result {
+        Ok(None) => {
+            crate::output::print_line(&format!(
+                "Initialized the store at {} with organization '{}', server {} ({}) and its MAPI virtual directory at https://{}/mapi.",
+                dir.display(),
+                params.organization,
+                params.server,
+                params.fqdn,
+                params.fqdn
+            ));
+            EXIT_OK
+        }
+        Ok(Some(org)) => {
+            eprintln_usage(&format!("the store at {} is already initialized (organization '{org}'); nothing was changed", dir.display()));
+            EXIT_ERRORS
+        }
+        Err(e) => {
+            eprintln_usage(&format!("{e}"));
+            EXIT_ERRORS
+        }
+    }
+}
+
+/// Rebuilds a command line from words the shell already split (`mapish Set-CASMailbox alice …`):
+/// words that would not survive re-parsing (spaces, parentheses, quotes) are single-quoted.
+pub fn words_to_command_line(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            let needs_quotes = w.is_empty() || w.chars().any(|c| c.is_whitespace() || "(){};|'\"`&<>#".contains(c));
+            if needs_quotes && !w.starts_with('$') {
+                format!("'{}'", w.replace('\'', "''"))
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_with_spaces_are_quoted_again() {
+        let words: Vec<String> = ["Set-MapiVirtualDirectory", "-Identity", "mapi (Default Web Site)", "-IISAuthenticationMethods", "Ntlm,Negotiate", "$true", "it's"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            words_to_command_line(&words),
+            "Set-MapiVirtualDirectory -Identity 'mapi (Default Web Site)' -IISAuthenticationMethods Ntlm,Negotiate $true 'it''s'"
+        );
+    }
+}

@@ -1,0 +1,42 @@
+//! Where the store lives, how it is created, and what survives.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::common::Lab;
+
+#[test]
+fn first_use_creates_the_store_with_defaults_and_mode_0700() {
+    let lab = Lab::empty();
+    let org = lab.json("Get-OrganizationConfig");
+    assert_eq!(org[0]["Name"], "First Organization");
+    assert_eq!(org[0]["MapiHttpEnabled"], false);
+    let vdir = lab.json("Get-MapiVirtualDirectory");
+    assert_eq!(vdir[0]["IISAuthenticationMethods"], serde_json::json!(["Ntlm", "OAuth", "Negotiate"]));
+    assert!(vdir[0]["InternalUrl"].as_str().is_some_and(|u| u.starts_with("https://") && u.ends_with("/mapi")));
+    let mode = std::fs::metadata(lab.store()).expect("store dir").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+}
+
+#[test]
+fn init_names_the_organization_and_server_and_refuses_to_run_twice() {
+    let lab = Lab::new();
+    let servers = lab.json("Get-ExchangeServer");
+    assert_eq!(servers[0]["Name"], "EX01");
+    assert_eq!(servers[0]["Fqdn"], "ex01.contoso.com");
+    let again = lab.cmd(&["init", "--organization", "Other"]);
+    assert_eq!(again.status, 1);
+    assert!(again.stderr.contains("already initialized"), "{}", again.stderr);
+    assert_eq!(lab.json("Get-OrganizationConfig")[0]["Name"], "Contoso");
+}
+
+#[test]
+fn the_store_location_comes_from_the_environment_when_no_flag_is_given() {
+    let lab = Lab::empty();
+    let out = std::process::Command::new(crate::common::bin())
+        .env("MAPISH_STORE", lab.store())
+        .args(["-c", "Set-OrganizationConfig -MapiHttpEnabled $true"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert_eq!(lab.json("Get-OrganizationConfig")[0]["MapiHttpEnabled"], true);
+}
