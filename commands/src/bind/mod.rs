@@ -368,3 +368,6 @@ pub fn all_params(spec: &'static CmdletSpec) -> impl Iterator<Item = &'static Pa
         if spec.should_process { crate::spec::SHOULD_PROCESS_PARAMS } else { &[] };
     spec.params.iter().chain(should_process.iter()).chain(crate::spec::COMMON_PARAMS.iter())
 }
+
+#[cfg(test)]
+mod tests;
