@@ -70,12 +70,77 @@ pub enum Sub {
         #[arg(long)]
         fqdn: Option<String>,
     },
+    /// Serve MAPI over HTTP and Autodiscover from this store until SIGINT/SIGTERM.
+    Serve(ServeArgs),
     /// Write the cmdlet reference (Markdown) generated from the cmdlet declarations.
     Docs {
         /// The directory to write into.
         #[arg(long, default_value = "docs/cmdlets")]
         out: PathBuf,
     },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on (repeatable); port 0 picks a free one. Default 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Vec<std::net::SocketAddr>,
+    /// Which server of the organization this process is (default: the only one, or this host's).
+    #[arg(long, value_name = "NAME")]
+    pub server: Option<String>,
+    /// TLS certificate chain (PEM), with --tls-key.
+    #[arg(long, value_name = "PEM", requires = "tls_key", conflicts_with = "self_signed")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM), with --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Create (and keep in the store directory) a certificate for the MAPI directory's host names.
+    #[arg(long)]
+    pub self_signed: bool,
+    /// Allow plain HTTP on addresses other than loopback (TLS terminated in front of mapish).
+    #[arg(long)]
+    pub insecure_http: bool,
+    /// Directory for the access and protocol logs (default: <store>/logs).
+    #[arg(long, value_name = "DIR")]
+    pub log_dir: Option<PathBuf>,
+    /// Idle expiry of MAPI sessions in milliseconds (tests only; default 15 minutes).
+    #[arg(long, hide = true, value_name = "MS")]
+    pub session_idle_timeout_ms: Option<u64>,
+}
+
+fn serve(dir: &std::path::Path, args: ServeArgs) -> i32 {
+    let store = match store_location::open_initialised(dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln_usage(&format!("{e}"));
+            return EXIT_ERRORS;
+        }
+    };
+    let tls = match (args.tls_cert, args.tls_key, args.self_signed) {
+        (Some(cert), Some(key), _) => mapish_server::TlsMode::Files { cert, key },
+        (_, _, true) => mapish_server::TlsMode::SelfSigned,
+        _ => mapish_server::TlsMode::None,
+    };
+    let mut config = mapish_server::ServeConfig {
+        server_name: args.server,
+        tls,
+        insecure_http: args.insecure_http,
+        log_dir: args.log_dir,
+        ..Default::default()
+    };
+    if !args.listen.is_empty() {
+        config.listen = args.listen;
+    }
+    if let Some(ms) = args.session_idle_timeout_ms {
+        config.session_idle_timeout = std::time::Duration::from_millis(ms);
+    }
+    match mapish_server::run(store, config) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln_usage(&format!("serve: {e}"));
+            EXIT_ERRORS
+        }
+    }
 }
 
 pub fn main() -> i32 {
@@ -107,6 +172,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.subcommand {
         Some(Sub::Init { organization, server, fqdn }) => return init(&store_dir, organization, server, fqdn),
         Some(Sub::Docs { out }) => return crate::docs::write_reference(&out),
+        Some(Sub::Serve(args)) => return serve(&store_dir, args),
         None => {}
     }
     let source = if let Some(c) = cli.command {

@@ -1,0 +1,274 @@
+//! The address book endpoint, `/mapi/nspi/` (MS-OXCMAPIHTTP §2.2.5): Bind, Unbind, GetMailboxUrl,
+//! GetAddressBookUrl and PING. The other fifteen NSPI request types are valid request types this server
+//! does not serve yet: they pass the session checks and get a failure body with StatusCode
+//! ecNotSupported (0x80040102), not an X-ResponseCode, since nothing about the request itself is wrong.
+
+use mapish_wire::body::{FailureBody, Response};
+use mapish_wire::buf::Codec;
+use mapish_wire::ec;
+use mapish_wire::nspi::{
+    BIND_FLAG_ANONYMOUS_LOGIN, BindRequest, BindResponse, BindSuccess, CP_WINUNICODE,
+    UnbindRequest, UrlRequest, UrlSuccess, unbind_success,
+};
+use mapish_wire::{Endpoint, RequestType, ResponseCode};
+
+use crate::emsmdb::PING;
+use crate::mapi::{Call, Reply};
+use crate::session::{self, EndReason, Use};
+
+/// Sequence checked and rotated, one at a time: everything but Bind, Unbind and PING (as gromox).
+const SEQUENCED: Use = Use {
+    check_sequence: true,
+    rotate: true,
+    exclusive: true,
+    wait: false,
+};
+
+const EXCLUSIVE: Use = Use {
+    check_sequence: false,
+    rotate: false,
+    exclusive: true,
+    wait: false,
+};
+
+/// Dispatches a validated address-book request.
+pub async fn handle(call: Call) -> Reply {
+    match call.request_type {
+        RequestType::Bind => bind(call).await,
+        RequestType::Unbind => unbind(call).await,
+        RequestType::GetMailboxUrl => url(call, Endpoint::Emsmdb).await,
+        RequestType::GetAddressBookUrl => url(call, Endpoint::Nspi).await,
+        RequestType::Ping => ping(call).await,
+        _ => not_supported(call).await,
+    }
+}
+
+async fn bind(mut call: Call) -> Reply {
+    let mailbox = match call.own_mailbox() {
+        Ok(Some(m)) => m,
+        Ok(None) => {
+            return call.fail(
+                None,
+                ResponseCode::ContextNotFound,
+                "the mailbox no longer exists",
+            );
+        }
+        Err(reply) => return reply,
+    };
+    if !call.effective(&mailbox) {
+        return call.fail(
+            None,
+            ResponseCode::EndpointDisabled,
+            "MAPI over HTTP is not enabled for this mailbox",
+        );
+    }
+    if let Err(reply) = call.read_body(None).await {
+        return reply;
+    }
+    let req = match BindRequest::decode(&call.body) {
+        Ok(r) => r,
+        Err(e) => {
+            return call.fail(
+                None,
+                ResponseCode::InvalidRequestBody,
+                &format!("Bind body: {e}"),
+            );
+        }
+    };
+    call.end_previous_session();
+    // MS-OXNSPI §3.1.4.1.1: CP_WINUNICODE cannot be served; anonymous binds are not allowed here (the
+    // request is authenticated, and anonymous address book access is not offered).
+    let refused = if req.flags & BIND_FLAG_ANONYMOUS_LOGIN != 0 {
+        Some((ec::nspi::LOGON_FAILED, "anonymous bind refused"))
+    } else if req.state.is_some_and(|s| s.code_page == CP_WINUNICODE) {
+        Some((
+            ec::nspi::NOT_SUPPORTED,
+            "CodePage CP_WINUNICODE is not supported",
+        ))
+    } else {
+        None
+    };
+    let server_guid = call
+        .snap
+        .server
+        .as_ref()
+        .map(|s| s.guid)
+        .unwrap_or_default();
+    let answer = |error_code| {
+        BindResponse::Success(BindSuccess {
+            error_code,
+            server_guid,
+            aux: Vec::new(),
+        })
+        .encode()
+        .unwrap_or_default()
+    };
+    if let Some((code, detail)) = refused {
+        call.log(None, ResponseCode::Success, 0, code, detail);
+        return call.success(&[], &answer(code));
+    }
+    let session =
+        match call
+            .app
+            .sessions
+            .create(call.endpoint, mailbox.guid, &call.principal.logon_name)
+        {
+            Ok(s) => s,
+            Err(e) => {
+                // MS-OXNSPI: failed limit checks answer LogonFailed.
+                let detail = format!("session limit: {e:?}");
+                call.log(
+                    None,
+                    ResponseCode::Success,
+                    0,
+                    ec::nspi::LOGON_FAILED,
+                    &detail,
+                );
+                return call.success(&[], &answer(ec::nspi::LOGON_FAILED));
+            }
+        };
+    call.log(Some(&session), ResponseCode::Success, 0, 0, "bound");
+    call.success(&session.cookies(call.app.secure(), true), &answer(0))
+}
+
+async fn unbind(mut call: Call) -> Reply {
+    let (in_use, _mailbox) = match call.session(EXCLUSIVE) {
+        Ok(pair) => pair,
+        Err(reply) => return reply,
+    };
+    if let Err(reply) = call.read_body(Some(in_use.session())).await {
+        return reply;
+    }
+    if let Err(e) = UnbindRequest::decode(&call.body) {
+        return call.fail(
+            Some(in_use.session()),
+            ResponseCode::InvalidRequestBody,
+            &format!("Unbind body: {e}"),
+        );
+    }
+    let session = std::sync::Arc::clone(in_use.session());
+    call.app.sessions.end(&session, EndReason::Disconnected);
+    drop(in_use);
+    call.log(
+        Some(&session),
+        ResponseCode::Success,
+        0,
+        ec::nspi::UNBIND_SUCCESS,
+        "unbound",
+    );
+    let body = unbind_success().encode().unwrap_or_default();
+    call.success(
+        &session::expired_cookies(call.endpoint, call.app.secure()),
+        &body,
+    )
+}
+
+async fn url(mut call: Call, target: Endpoint) -> Reply {
+    let (in_use, mailbox) = match call.session(SEQUENCED) {
+        Ok(pair) => pair,
+        Err(reply) => return reply,
+    };
+    if let Err(reply) = call.read_body(Some(in_use.session())).await {
+        return reply;
+    }
+    let req = match UrlRequest::decode(&call.body) {
+        Ok(r) => r,
+        Err(e) => {
+            return call.fail(
+                Some(in_use.session()),
+                ResponseCode::InvalidRequestBody,
+                &format!("body: {e}"),
+            );
+        }
+    };
+    // GetMailboxUrl names the mailbox's server by DN; ours carry `cn=<mailbox guid>@<domain>` as Exchange's
+    // do. Any other DN (or one naming a mailbox that does not exist) means the caller's own mailbox.
+    let subject = match (target, crate::mapi::guid_in_dn(&req.dn)) {
+        (Endpoint::Emsmdb, Some(guid)) if guid != mailbox.guid => call
+            .app
+            .store
+            .mailbox(guid)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| mailbox.clone()),
+        _ => mailbox.clone(),
+    };
+    let domain = call.mailbox_domain(&subject);
+    let (error_code, server_url) = match call.base_url() {
+        Some(base) => (
+            ec::nspi::SUCCESS,
+            mapish_wire::autodiscover::mapi_url_from_base(&base, target, &subject.guid, &domain),
+        ),
+        None => (ec::nspi::NOT_FOUND, String::new()),
+    };
+    let body = match Response::Success(UrlSuccess {
+        error_code,
+        server_url: server_url.clone(),
+        aux: Vec::new(),
+    })
+    .encode()
+    {
+        Ok(b) => b,
+        Err(e) => {
+            return call.fail(
+                Some(in_use.session()),
+                ResponseCode::UnknownFailure,
+                &e.to_string(),
+            );
+        }
+    };
+    call.log(
+        Some(in_use.session()),
+        ResponseCode::Success,
+        0,
+        error_code,
+        &server_url,
+    );
+    let cookies = in_use.session().cookies(call.app.secure(), true);
+    call.success(&cookies, &body)
+}
+
+async fn ping(mut call: Call) -> Reply {
+    let (in_use, _mailbox) = match call.session(PING) {
+        Ok(pair) => pair,
+        Err(reply) => return reply,
+    };
+    if let Err(reply) = call.read_body(Some(in_use.session())).await {
+        return reply;
+    }
+    if !call.body.is_empty() {
+        return call.fail(
+            Some(in_use.session()),
+            ResponseCode::InvalidRequestBody,
+            "PING has no body",
+        );
+    }
+    call.log(Some(in_use.session()), ResponseCode::Success, 0, 0, "ping");
+    let cookies = in_use.session().cookies(call.app.secure(), false);
+    call.success(&cookies, &[])
+}
+
+async fn not_supported(mut call: Call) -> Reply {
+    let (in_use, _mailbox) = match call.session(SEQUENCED) {
+        Ok(pair) => pair,
+        Err(reply) => return reply,
+    };
+    if let Err(reply) = call.read_body(Some(in_use.session())).await {
+        return reply;
+    }
+    let body = Response::<mapish_wire::body::ErrorCodeOnly>::Failure(FailureBody {
+        status_code: ec::nspi::NOT_SUPPORTED,
+        aux: Vec::new(),
+    })
+    .encode()
+    .unwrap_or_default();
+    call.log(
+        Some(in_use.session()),
+        ResponseCode::Success,
+        ec::nspi::NOT_SUPPORTED,
+        0,
+        "request type not served",
+    );
+    let cookies = in_use.session().cookies(call.app.secure(), true);
+    call.success(&cookies, &body)
+}
