@@ -5,7 +5,6 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use mapish_commands::run::Session;
 
 use crate::output::{ConsoleHost, OutputMode};
 use crate::store_location;
@@ -72,6 +71,8 @@ pub enum Sub {
     },
     /// Serve MAPI over HTTP and Autodiscover from this store until SIGINT/SIGTERM.
     Serve(ServeArgs),
+    /// Apply a configuration file (TOML, docs/config-format.md): print the plan, then apply all of it or nothing.
+    Import(crate::import_cmd::ImportArgs),
     /// Write the cmdlet reference (Markdown) generated from the cmdlet declarations.
     Docs {
         /// The directory to write into.
@@ -173,6 +174,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Sub::Init { organization, server, fqdn }) => return init(&store_dir, organization, server, fqdn),
         Some(Sub::Docs { out }) => return crate::docs::write_reference(&out),
         Some(Sub::Serve(args)) => return serve(&store_dir, args),
+        Some(Sub::Import(args)) => return crate::import_cmd::run(&store_dir, args),
         None => {}
     }
     let source = if let Some(c) = cli.command {
@@ -196,7 +198,8 @@ pub fn run(cli: Cli) -> i32 {
         }
         text
     } else {
-        return usage_error("the interactive shell is not available in this build yet; run a command with -c 'COMMAND', a script file, or commands on standard input (see --help)");
+        // No command, no script, and a terminal on stdin: the interactive shell.
+        return crate::shell::run(&store_dir, mode);
     };
     run_source(&store_dir, mode, source)
 }
@@ -212,7 +215,7 @@ fn run_source(store_dir: &std::path::Path, mode: OutputMode, source: String) -> 
         }
     };
     let local = store_location::local_server(&store);
-    let mut session = Session::new(store, local);
+    let mut session = crate::session::new_session(store, local);
     host.set_enumeration_limit(session.enumeration_limit());
     let outcome = session.run_script(&source, &mut host);
     host.finish();

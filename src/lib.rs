@@ -2,7 +2,10 @@
 
 pub mod cli;
 pub mod docs;
+pub mod import_cmd;
 pub mod logging;
 pub mod output;
 pub mod render;
+pub mod session;
+pub mod shell;
 pub mod store_location;

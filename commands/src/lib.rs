@@ -3,9 +3,12 @@
 
 pub mod bind;
 pub mod cmdlets;
+pub mod complete;
+pub mod config;
 pub mod format;
 pub mod help;
 pub mod lang;
+pub mod probe;
 pub mod record;
 pub mod run;
 pub mod spec;

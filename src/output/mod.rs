@@ -67,6 +67,16 @@ pub fn print_error_line(text: &str) {
     write_stderr(&format!("{text}\n"));
 }
 
+/// Text for the user on stdout, as given (no newline added).
+pub fn write_text(text: &str) {
+    write_stdout(text);
+}
+
+/// Text for the user on stderr, as given (a prompt that the answer follows on the same line).
+pub fn write_error_text(text: &str) {
+    write_stderr(text);
+}
+
 fn write_stdout(text: &str) {
     let mut out = std::io::stdout().lock();
     // A closed pipe (mapish … | head) is not an error worth reporting.

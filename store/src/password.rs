@@ -29,6 +29,25 @@ pub fn verify_password(phc: &str, plain: &str) -> bool {
     }
 }
 
+/// Whether `phc` is a PHC string this store can verify: well formed and of the argon2id algorithm, as
+/// `hash_password` writes. `Err` says what is wrong, for an administrator supplying a hash made elsewhere.
+pub fn check_password_hash(phc: &str) -> Result<(), String> {
+    let hash = PasswordHash::new(phc).map_err(|e| format!("it is not a PHC string ({e})"))?;
+    if hash.algorithm.as_str() != "argon2id" {
+        return Err(format!(
+            "it uses the algorithm '{}'; mapish stores argon2id hashes only ($argon2id$v=19$…)",
+            hash.algorithm
+        ));
+    }
+    if hash.hash.is_none() || hash.salt.is_none() {
+        return Err("it has no salt or no hash value".into());
+    }
+    // Checking the parameters is cheap; verifying a trial password would cost a full hash per mailbox.
+    argon2::Params::try_from(&hash)
+        .map(|_| ())
+        .map_err(|e| format!("its parameters are unusable ({e})"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +64,12 @@ mod tests {
             "salts must differ"
         );
         assert!(!verify_password("not a phc string", "P@ssw0rd!"));
+        assert_eq!(check_password_hash(&phc), Ok(()));
+        assert!(check_password_hash("not a phc string").is_err());
+        assert!(
+            check_password_hash("$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA")
+                .unwrap_err()
+                .contains("argon2i")
+        );
     }
 }

@@ -84,6 +84,22 @@ impl Tx<'_> {
         self.add_to_list(keys::SERVER_LIST, s.guid)
     }
 
+    /// Deletes a server; `StoreError::NotFound` if there is none with this Guid. The caller removes the server's
+    /// virtual directory first: a directory whose server is gone would be served by nobody.
+    pub fn delete_server(&mut self, guid: Uuid) -> Result<(), StoreError> {
+        let key = keys::server(guid);
+        if self.kv.get(&key)?.is_none() {
+            return Err(StoreError::NotFound {
+                kind: ObjectKind::Server,
+                id: guid.to_string(),
+            });
+        }
+        self.kv.remove(&key)?;
+        let mut list = records::guid_list(self.kv, keys::SERVER_LIST)?;
+        list.retain(|g| *g != guid);
+        records::put_json(self.kv, keys::SERVER_LIST, &list)
+    }
+
     /// Every MAPI virtual directory, sorted by server, then website.
     pub fn mapi_virtual_directories(&self) -> Result<Vec<MapiVirtualDirectory>, StoreError> {
         records::mapi_vdirs(self.kv)

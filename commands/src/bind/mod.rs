@@ -184,34 +184,92 @@ pub fn bind_arguments(spec: &'static CmdletSpec, args: Vec<RawArg>, call_span: S
         return Err(ambiguous_set(spec, call_span));
     }
 
-    // Positional arguments go, in order, to the unbound positional parameters of the remaining sets.
-    if !positional.is_empty() {
-        let mut slots: Vec<&'static ParamSpec> = spec
-            .params
-            .iter()
-            .filter(|p| p.position.is_some() && !bound.has(p.name))
-            .filter(|p| candidates.iter().any(|s| p.in_set(s)))
-            .collect();
-        slots.sort_by_key(|p| p.position);
-        let mut slots = slots.into_iter();
-        for (value, span) in positional {
-            let Some(param) = slots.next() else {
+    // Positional arguments go, in order, to the unbound positional parameters of the remaining
+    // sets. Parameters of different sets may share a position (Where-Object's -FilterScript and
+    // -Property): the one whose type fits the argument wins, and its sets become the candidates.
+    let mut floor: u8 = 0;
+    let mut leftover: Vec<(Value, Span)> = Vec::new();
+    for (value, span) in positional {
+        let open = |p: &&'static ParamSpec| {
+            p.position.is_some_and(|pos| pos >= floor) && !bound.has(p.name) && candidates.iter().any(|s| p.in_set(s))
+        };
+        let Some(position) = spec.params.iter().filter(open).filter_map(|p| p.position).min() else {
+            leftover.push((value, span));
+            continue;
+        };
+        let group: Vec<&'static ParamSpec> = spec.params.iter().filter(open).filter(|p| p.position == Some(position)).collect();
+        let param = group.iter().copied().find(|p| fits_positionally(&p.ty, &value)).unwrap_or(group[0]);
+        let converted = convert(value, &param.ty, param.name, spec.name, span)?;
+        bound.insert(param, converted, span);
+        floor = position.saturating_add(1);
+        candidates.retain(|set| param.in_set(set));
+    }
+    if !leftover.is_empty() {
+        // ValueFromRemainingArguments: what no positional parameter took, as one list.
+        let remaining = spec.params.iter().find(|p| p.remaining && candidates.iter().any(|s| p.in_set(s)));
+        match remaining {
+            Some(param) if !bound.has(param.name) => {
+                let span = leftover[0].1.to(leftover[leftover.len() - 1].1);
+                let values = Value::List(leftover.into_iter().map(|(v, _)| v).collect());
+                let converted = convert(values, &param.ty, param.name, spec.name, span)?;
+                bound.insert(param, converted, span);
+            }
+            Some(param) => {
+                // The parameter was already given (by position): append the rest to its list.
+                let extra: Vec<Value> = leftover.into_iter().map(|(v, _)| v).collect();
+                if let Some(entry) = bound.entries.iter_mut().find(|e| std::ptr::eq(e.param, param)) {
+                    let mut items = match std::mem::replace(&mut entry.value, Value::Null) {
+                        Value::List(items) => items,
+                        one => vec![one],
+                    };
+                    items.extend(extra);
+                    entry.value = Value::List(items);
+                }
+            }
+            None => {
+                let (value, span) = leftover.remove(0);
                 return Err(ErrorRecord::binding(
                     format!("A positional parameter cannot be found that accepts argument '{}'.", positional_text(&value)),
                     "PositionalParameterNotFound",
                     spec.name,
                     span,
                 ));
-            };
-            let converted = convert(value, &param.ty, param.name, spec.name, span)?;
-            bound.insert(param, converted, span);
-        }
-        candidates.retain(|set| bound.entries.iter().all(|e| e.param.in_set(set) || is_common(spec, e.param)));
-        if candidates.is_empty() {
-            return Err(ambiguous_set(spec, call_span));
+            }
         }
     }
+    candidates.retain(|set| bound.entries.iter().all(|e| e.param.in_set(set) || is_common(spec, e.param)));
+    if candidates.is_empty() {
+        return Err(ambiguous_set(spec, call_span));
+    }
     Ok(StaticBinding { bound, candidate_sets: candidates })
+}
+
+/// Whether an argument fits a positional parameter without conversion: script blocks go to
+/// script-block parameters, everything else to the others.
+fn fits_positionally(ty: &ParamType, value: &Value) -> bool {
+    matches!(ty, ParamType::ScriptBlock) == matches!(value, Value::ScriptBlock(_))
+}
+
+impl StaticBinding {
+    /// The mandatory parameters still unbound in the set the binding is heading for, leaving out
+    /// those pipeline input may still supply (`expects_input`). Used to prompt for them in an
+    /// interactive host, as PowerShell does ("Supply values for the following parameters:").
+    pub fn missing_mandatory(&self, spec: &'static CmdletSpec, expects_input: bool) -> Vec<&'static ParamSpec> {
+        let Some(set) = choose_set(spec, &self.bound, &self.candidate_sets) else { return Vec::new() };
+        spec.params
+            .iter()
+            .filter(|p| p.mandatory && p.in_set(set) && !self.bound.has(p.name))
+            .filter(|p| !(expects_input && p.pipeline.accepts()))
+            .collect()
+    }
+
+    /// Binds a value the user typed at a prompt, converted like an argument.
+    pub fn bind_prompted(&mut self, spec: &'static CmdletSpec, param: &'static ParamSpec, value: Value, span: Span) -> Result<(), ErrorRecord> {
+        let converted = convert(value, &param.ty, param.name, spec.name, span)?;
+        self.bound.insert(param, converted, span);
+        self.candidate_sets.retain(|set| param.in_set(set));
+        Ok(())
+    }
 }
 
 fn unreachable_missing(param: &ParamSpec, spec: &CmdletSpec, span: Span) -> Result<(Value, Span), ErrorRecord> {

@@ -8,7 +8,7 @@ use crate::record::{ErrorCategory, ErrorRecord};
 use crate::run::Invocation;
 use crate::spec::{Body, CmdletSpec, ConfirmImpact, Example, ParamSpec, ParamType};
 
-use super::mailbox_common::{emit_selected, resolve_one, GET_IDENTITY, MONITORING, RESULT_SIZE, SET_IDENTITY};
+use super::mailbox_common::{emit_selected, FILTER, resolve_one, GET_IDENTITY, MONITORING, RESULT_SIZE, SET_IDENTITY};
 use super::objects::cas_mailbox_object;
 
 pub static GET_CAS_MAILBOX: CmdletSpec = CmdletSpec {
@@ -16,7 +16,7 @@ pub static GET_CAS_MAILBOX: CmdletSpec = CmdletSpec {
     aliases: &[],
     synopsis: "Shows the client access settings of mailboxes (MAPI, OWA, IMAP, POP, EWS, ActiveSync).",
     description: "Returns the client access settings of one mailbox or of all. MAPIEnabled governs every MAPI client; MapiHttpEnabled (empty = follow the organization) picks MAPI over HTTP for that mailbox. At most 1000 mailboxes are returned unless -ResultSize says otherwise.",
-    params: &[GET_IDENTITY, RESULT_SIZE, MONITORING],
+    params: &[GET_IDENTITY, FILTER, RESULT_SIZE, MONITORING],
     parameter_sets: &[],
     default_set: None,
     should_process: false,
@@ -116,11 +116,19 @@ fn apply(m: &mut Mailbox, b: &Bound) {
     }
 }
 
+/// Set-CASMailbox's rule for DisplayName (also applied by Import-MapishConfig).
+pub(crate) fn check_display_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() || name.chars().count() > 256 {
+        return Err("DisplayName must be 1 to 256 characters long.".into());
+    }
+    Ok(())
+}
+
 fn set(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
     if let Some(name) = b.string("DisplayName") {
-        if name.trim().is_empty() || name.chars().count() > 256 {
+        if let Err(message) = check_display_name(&name) {
             return Err(ErrorRecord::new(
-                "DisplayName must be 1 to 256 characters long.",
+                message,
                 ErrorCategory::InvalidArgument,
                 "ArgumentException",
                 format!("InvalidDisplayName,{}", inv.spec.name),

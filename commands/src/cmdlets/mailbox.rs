@@ -9,7 +9,7 @@ use crate::spec::{Body, CmdletSpec, ConfirmImpact, Example, ParamSpec, ParamType
 use crate::value::Value;
 
 use super::errors::exchange_error;
-use super::mailbox_common::{emit_selected, resolve_one, GET_IDENTITY, MONITORING, RESULT_SIZE, SET_IDENTITY};
+use super::mailbox_common::{emit_selected, FILTER, resolve_one, GET_IDENTITY, MONITORING, RESULT_SIZE, SET_IDENTITY};
 use super::objects::mailbox_object;
 
 pub static NEW_MAILBOX: CmdletSpec = CmdletSpec {
@@ -53,17 +53,9 @@ fn invalid(inv: &Invocation<'_>, message: String, span: crate::lang::ast::Span) 
 fn new(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
     let name = b.string("Name").unwrap_or_default().trim().to_string();
     let name_span = b.span("Name").unwrap_or(inv.call_span);
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(invalid(inv, "Name must be 1 to 64 characters long.".into(), name_span));
-    }
-    let alias = b.string("Alias").unwrap_or_else(|| name.chars().filter(|c| !c.is_whitespace()).collect());
-    if alias.is_empty() || alias.chars().any(|c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))) || alias.starts_with('.') || alias.ends_with('.') {
-        return Err(invalid(
-            inv,
-            format!("The alias '{alias}' contains characters that aren't allowed. Use letters, digits and !#$%&'*+-/=?^_`{{|}}~ with dots only between them."),
-            b.span("Alias").unwrap_or(name_span),
-        ));
-    }
+    check_name(&name).map_err(|m| invalid(inv, m, name_span))?;
+    let alias = b.string("Alias").unwrap_or_else(|| default_alias(&name));
+    check_alias(&alias).map_err(|m| invalid(inv, m, b.span("Alias").unwrap_or(name_span)))?;
     let upn = b.string("UserPrincipalName").unwrap_or_default();
     let smtp = b.string("PrimarySmtpAddress").unwrap_or_else(|| upn.clone());
     let password = match b.get("Password") {
@@ -90,12 +82,35 @@ fn new(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
     Ok(())
 }
 
+/// New-Mailbox's rule for Name (also applied by Import-MapishConfig).
+pub(crate) fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() || name.chars().count() > 64 {
+        return Err("Name must be 1 to 64 characters long.".into());
+    }
+    Ok(())
+}
+
+/// The Alias New-Mailbox gives when none is given: the Name without white space.
+pub(crate) fn default_alias(name: &str) -> String {
+    name.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// New-Mailbox's rule for Alias (also applied by Import-MapishConfig).
+pub(crate) fn check_alias(alias: &str) -> Result<(), String> {
+    if alias.is_empty() || alias.chars().any(|c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))) || alias.starts_with('.') || alias.ends_with('.') {
+        return Err(format!(
+            "The alias '{alias}' contains characters that aren't allowed. Use letters, digits and !#$%&'*+-/=?^_`{{|}}~ with dots only between them."
+        ));
+    }
+    Ok(())
+}
+
 pub static GET_MAILBOX: CmdletSpec = CmdletSpec {
     name: "Get-Mailbox",
     aliases: &[],
     synopsis: "Shows mailboxes.",
     description: "Returns one mailbox or all of them (at most 1000 unless -ResultSize says otherwise). Pipe into Get-CASMailbox or Set-CASMailbox to work on their client access settings.",
-    params: &[GET_IDENTITY, RESULT_SIZE, MONITORING],
+    params: &[GET_IDENTITY, FILTER, RESULT_SIZE, MONITORING],
     parameter_sets: &[],
     default_set: None,
     should_process: false,

@@ -19,6 +19,12 @@ pub const RESULT_SIZE: ParamSpec = ParamSpec {
     ..ParamSpec::new("ResultSize", ParamType::ResultSize, "The most objects to return: a number, or Unlimited. Default 1000, with a warning when more exist.")
 };
 
+pub const FILTER: ParamSpec = ParamSpec::new(
+    "Filter",
+    ParamType::String,
+    "An OPATH filter evaluated on the server, as \"Property -Operator 'Value'\" clauses joined with -and, -or, -not and parentheses; for example 'MAPIEnabled -eq $false'. Use single quotes round a filter with $true, $false or $null. Only the documented filterable properties work (not MapiHttpEnabled: use Where-Object for that). OWAEnabled filters by its plain meaning, unlike Exchange's inverted one.",
+);
+
 pub const MONITORING: ParamSpec = ParamSpec::new(
     "Monitoring",
     ParamType::Switch,
@@ -57,10 +63,11 @@ pub fn emit_selected(
     let limit = b.int("ResultSize").unwrap_or(DEFAULT_RESULT_SIZE);
     let explicit_limit = b.has("ResultSize");
     let monitoring = b.switch("Monitoring");
+    let filter = compile_filter(inv, b)?;
     let store = inv.session.store.clone();
     let mut emitted: i64 = 0;
     let mut emit = |inv: &mut Invocation<'_>, m: &Mailbox| -> bool {
-        if m.is_health_mailbox && !monitoring {
+        if (m.is_health_mailbox && !monitoring) || filter.as_ref().is_some_and(|f| !f.matches(m)) {
             return true;
         }
         if limit >= 0 && emitted >= limit {
@@ -71,7 +78,8 @@ pub fn emit_selected(
         }
         emitted += 1;
         inv.emit(to_object(m));
-        true
+        // Stop reading the store once nothing downstream wants more (`| select -First 1`).
+        !inv.output_closed()
     };
     match b.get("Identity").and_then(IdentityArg::from_value) {
         Some(id) => {
@@ -95,6 +103,22 @@ pub fn emit_selected(
         }
     }
     Ok(())
+}
+
+/// The -Filter of a Get- cmdlet, parsed against that cmdlet's filterable properties. A bad
+/// filter fails the command before anything is read, with Exchange's binding-error shape.
+fn compile_filter(inv: &Invocation<'_>, b: &Bound) -> Result<Option<super::opath::Filter>, ErrorRecord> {
+    let Some(text) = b.string("Filter") else { return Ok(None) };
+    let fields = if inv.spec.name.eq_ignore_ascii_case("Get-Mailbox") { &super::opath::MAILBOX_FIELDS } else { &super::opath::CAS_MAILBOX_FIELDS };
+    let session = &*inv.session;
+    super::opath::parse(&text, fields, &|name| session.variable(name)).map(Some).map_err(|e| {
+        ErrorRecord::binding(
+            format!("Cannot bind parameter 'Filter' to the target. Exception setting \"Filter\": \"{e}\""),
+            "ParameterBindingFailed",
+            inv.spec.name,
+            b.span("Filter").unwrap_or(inv.call_span),
+        )
+    })
 }
 
 /// Exactly one mailbox for a Set-/Remove-, or a written error and None.

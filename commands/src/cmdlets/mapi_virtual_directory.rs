@@ -229,7 +229,8 @@ fn apply(v: &mut MapiVirtualDirectory, c: &VdirChanges) -> Result<(), String> {
     validate(v)
 }
 
-fn validate(v: &MapiVirtualDirectory) -> Result<(), String> {
+/// What every MAPI virtual directory must satisfy after a change (also applied by Import-MapishConfig).
+pub(crate) fn validate(v: &MapiVirtualDirectory) -> Result<(), String> {
     if v.internal_url.is_none() && v.external_url.is_none() {
         return Err(format!(
             "The MAPI virtual directory '{}' must have an InternalUrl or an ExternalUrl: Autodiscover has no address to give Outlook otherwise.",

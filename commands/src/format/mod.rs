@@ -140,6 +140,24 @@ fn format_objects(objects: Vec<Arc<PsObject>>, limit: i64) -> FormatDirective {
                 hide_headers: false,
             })
         }
+        Some(DefaultView::GroupedTable(group_by, columns)) => {
+            let mut groups: Vec<FormatGroup> = Vec::new();
+            for o in &objects {
+                let label = Some((group_by.to_string(), o.get(group_by).map(|v| cell_text(v, limit)).unwrap_or_default()));
+                let row = columns.iter().map(|(p, _, _)| o.get(p).map(|v| cell_text(v, limit)).unwrap_or_default()).collect();
+                match groups.last_mut() {
+                    Some(g) if g.label == label => g.rows.push(row),
+                    _ => groups.push(FormatGroup { label, rows: vec![row] }),
+                }
+            }
+            FormatDirective::Table(TableFormat {
+                columns: columns.iter().map(|(p, label, width)| FormatColumn { header: label.unwrap_or(p).to_string(), right_align: false, width: *width }).collect(),
+                groups,
+                autosize: true,
+                wrap: false,
+                hide_headers: false,
+            })
+        }
         Some(DefaultView::List) => list_of(&objects, limit),
         None if first.properties.len() > 4 => list_of(&objects, limit),
         None => {

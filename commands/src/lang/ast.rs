@@ -135,6 +135,9 @@ pub enum ExprKind {
     Splat(String),
     Unary { op: UnaryOp, operand: Box<Expr> },
     Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    /// An assignment used as a value, `($m.IISAuthenticationMethods += 'Negotiate')` or
+    /// `$a = $b = 1`: assigns, and its value is the variable's (or property's) new value.
+    Assign { target: Box<Expr>, op: AssignOp, value: Box<Pipeline> },
 }
 
 #[derive(Debug, Clone, PartialEq)]

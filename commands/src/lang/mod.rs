@@ -24,7 +24,8 @@
 //! `&`, dot-sourcing, `&&`, `||`, stream redirections (`2>`, `*>`, `2>&1`), `::`, `++`, `--`,
 //! `-band`, `-bor`, `-bxor`, `-bnot`, `-shl`, `-shr`, `-as`, the unary `-split` / `-join`,
 //! `*=` `/=` `%=`, attributes, `--%`, multiple assignment, type-constrained assignment, and an
-//! assignment, `if` or `foreach` used as a value (`($x += 1)`, `$y = if …`).
+//! `if` or `foreach` used as a value (`$y = if …`). An assignment used as a value (`($x += 1)`,
+//! `$a = $b = 1`) is an [`ast::ExprKind::Assign`] whose value is the new value.
 //!
 //! # Conventions of the tree
 //!

@@ -590,10 +590,16 @@ impl<'a> Parser<'a> {
     fn statement_as_pipeline(&self, statement: Statement) -> PResult<Pipeline> {
         match statement {
             Statement::Pipeline(p) => Ok(p),
-            Statement::Assignment { span, .. } => Err(ParseError::not_supported(
-                "An assignment used as a value is not supported by mapish; run the assignment as a statement of its own, then use the variable.",
+            // `($x += 1)`, `$a = $b = 1`, `if ($m = …)`: the assignment is an expression whose
+            // value is what was assigned, as in PowerShell.
+            Statement::Assignment { target, op, value, span } => Ok(Pipeline {
+                elements: vec![PipelineElement::Expression(Expr {
+                    kind: ExprKind::Assign { target: Box::new(target), op, value: Box::new(value) },
+                    span,
+                })],
+                redirection: None,
                 span,
-            )),
+            }),
             Statement::If { span, .. } => Err(ParseError::not_supported(
                 "An 'if' statement used as a value is not supported by mapish.",
                 Span::new(span.start, span.start + 2),
@@ -2168,6 +2174,14 @@ mod tests {
                 format!("({op} {})", expr(operand))
             }
             ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", binary(op), expr(lhs), expr(rhs)),
+            ExprKind::Assign { target, op, value } => {
+                let op = match op {
+                    AssignOp::Assign => "=",
+                    AssignOp::Add => "+=",
+                    AssignOp::Subtract => "-=",
+                };
+                format!("({} {op} {})", expr(target), pipeline(value))
+            }
         }
     }
 
@@ -2296,6 +2310,10 @@ mod tests {
             ExprKind::Binary { lhs, rhs, .. } => {
                 check_expr(src, lhs, o);
                 check_expr(src, rhs, o);
+            }
+            ExprKind::Assign { target, value, .. } => {
+                check_expr(src, target, o);
+                check_pipeline(src, value, o);
             }
             _ => {}
         }
@@ -2731,17 +2749,53 @@ mod tests {
         ("$x = if ($a) { 1 }", "NotSupportedByMapish", "An 'if' statement used as a value is not supported by mapish.", 5, 7, false),
         ("Get-X > a | Sort", "NotSupportedByMapish", "mapish supports output redirection only at the end of a pipeline.", 6, 9, false),
         ("$a.($n)()", "NotSupportedByMapish", "Calling a method whose name is computed at run time is not supported by mapish.", 3, 7, false),
-        (
-            "$mapidir | Set-MapiVirtualDirectory -IISAuthenticationMethods ($mapidir.IISAuthenticationMethods +='Negotiate')",
-            "NotSupportedByMapish",
-            "An assignment used as a value is not supported by mapish; run the assignment as a statement of its own, then use the variable.",
-            63,
-            110,
-            false,
-        ),
-        ("if ($x = 1) {}", "NotSupportedByMapish", "An assignment used as a value is not supported by mapish; run the assignment as a statement of its own, then use the variable.", 4, 10, false),
-        ("$a = $b = 1", "NotSupportedByMapish", "An assignment used as a value is not supported by mapish; run the assignment as a statement of its own, then use the variable.", 5, 11, false),
     ];
+
+    #[test]
+    fn assignments_used_as_values() {
+        let cases = [
+            (
+                "$mapidir | Set-MapiVirtualDirectory -IISAuthenticationMethods ($mapidir.IISAuthenticationMethods +='Negotiate')",
+                "($mapidir.<IISAuthenticationMethods> += 'Negotiate')",
+                Span::new(63, 110),
+            ),
+            ("if ($x = 1) {}", "($x = 1)", Span::new(4, 10)),
+            ("$a = $b = 1", "($b = 1)", Span::new(5, 11)),
+            ("$a.b.c = ($d[0] -= 2)", "($d[0] -= 2)", Span::new(10, 20)),
+        ];
+        for (src, want, span) in cases {
+            let parsed = parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+            check_spans(src, &parsed);
+            let mut found = None;
+            fn find(p: &Pipeline, found: &mut Option<Expr>) {
+                for e in &p.elements {
+                    match e {
+                        PipelineElement::Expression(x) if matches!(x.kind, ExprKind::Assign { .. }) => *found = Some(x.clone()),
+                        PipelineElement::Expression(Expr { kind: ExprKind::Paren(inner), .. }) => find(inner, found),
+                        PipelineElement::Command(c) => {
+                            for a in &c.args {
+                                if let CommandArg::Value(Expr { kind: ExprKind::Paren(inner), .. }) = a {
+                                    find(inner, found);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            for st in &parsed.statements {
+                match st {
+                    Statement::Pipeline(p) => find(p, &mut found),
+                    Statement::Assignment { value, .. } => find(value, &mut found),
+                    Statement::If { clauses, .. } => clauses.iter().for_each(|(c, _)| find(c, &mut found)),
+                    Statement::Foreach { .. } => {}
+                }
+            }
+            let e = found.unwrap_or_else(|| panic!("{src}: no assignment expression in {}", script(&parsed)));
+            assert_eq!(expr(&e), want, "{src}");
+            assert_eq!(e.span, span, "{src}");
+        }
+    }
 
     #[test]
     fn errors() {

@@ -18,7 +18,7 @@ pub(crate) fn statement(session: &mut Session, st: &Statement, host: &mut dyn Ho
             let mut produced = Vec::new();
             run_pipeline(session, value, host, &mut produced)?;
             let new_value = collapse(produced);
-            assign(session, target, *op, new_value, host).map_err(|e| e.at(*span))
+            assign(session, target, *op, new_value, host).map(|_| ()).map_err(|e| e.at(*span))
         }
         Statement::If { clauses, else_body, .. } => {
             for (cond, body) in clauses {
@@ -68,7 +68,34 @@ pub(crate) fn collapse(mut values: Vec<Value>) -> Value {
     }
 }
 
-fn assign(session: &mut Session, target: &Expr, op: AssignOp, value: Value, host: &mut dyn Host) -> Result<(), ErrorRecord> {
+/// One step of an assignment target after the root variable: `.Name` or `[index]`.
+enum Step {
+    Member(String),
+    Index(Value),
+}
+
+/// Assigns (`=`, `+=`, `-=`) to a variable or to a member/element chain below one
+/// (`$a.b[0].c += 1`), and returns the value now stored, which is the value of `($x += 1)`.
+fn assign(session: &mut Session, target: &Expr, op: AssignOp, value: Value, host: &mut dyn Host) -> Result<Value, ErrorRecord> {
+    let mut steps = Vec::new();
+    let mut root = target;
+    loop {
+        match &root.kind {
+            ExprKind::Variable(_) => break,
+            ExprKind::Member { target: inner, member } => {
+                steps.push(Step::Member(self::expr(session, member, host)?.to_text()));
+                root = inner;
+            }
+            ExprKind::Index { target: inner, index } => {
+                steps.push(Step::Index(self::expr(session, index, host)?));
+                root = inner;
+            }
+            _ => return Err(invalid_assignment(target)),
+        }
+    }
+    let ExprKind::Variable(var) = &root.kind else { return Err(invalid_assignment(target)) };
+    // Member and index expressions were read right to left; they apply left to right.
+    steps.reverse();
     let combine = |old: Value, new: Value| -> Result<Value, ErrorRecord> {
         match op {
             AssignOp::Assign => Ok(new),
@@ -76,78 +103,81 @@ fn assign(session: &mut Session, target: &Expr, op: AssignOp, value: Value, host
             AssignOp::Subtract => ops::binary_arith(crate::lang::ast::BinaryOp::Subtract, old, new, target.span),
         }
     };
-    match &target.kind {
-        ExprKind::Variable(name) => {
-            let old = session.variable(name).unwrap_or(Value::Null);
-            let v = combine(old, value)?;
-            session.set_variable(name, v).map_err(|m| ErrorRecord::runtime(m, "VariableNotWritable", target.span))
-        }
-        ExprKind::Member { target: inner, member } => {
-            let ExprKind::Variable(var) = &inner.kind else {
-                return Err(invalid_assignment(target));
-            };
-            let member = self::expr(session, member, host)?.to_text();
-            let mut holder = session.variable(var).unwrap_or(Value::Null);
-            let old = holder.property(&member).unwrap_or(Value::Null);
-            let v = combine(old, value)?;
-            match &mut holder {
-                Value::Object(obj) => {
-                    let obj = Arc::make_mut(obj);
-                    match obj.properties.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&member)) {
-                        Some(slot) => slot.1 = v,
-                        None => {
-                            return Err(ErrorRecord::runtime(
-                                format!("The property '{member}' cannot be found on this object. Verify that the property exists and can be set."),
-                                "PropertyAssignmentException",
-                                target.span,
-                            ));
-                        }
-                    }
-                }
-                Value::Hashtable(entries) => match entries.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&member)) {
-                    Some(slot) => slot.1 = v,
-                    None => entries.push((member, v)),
-                },
-                _ => {
-                    return Err(ErrorRecord::runtime(
-                        format!("The property '{member}' cannot be found on this object. Verify that the property exists and can be set."),
-                        "PropertyNotFound",
-                        target.span,
-                    ));
-                }
+    let mut holder = session.variable(var).unwrap_or(Value::Null);
+    let stored = if steps.is_empty() {
+        holder = combine(holder, value)?;
+        holder.clone()
+    } else {
+        set_path(&mut holder, &steps, &combine, value, target.span)?
+    };
+    session.set_variable(var, holder).map_err(|m| ErrorRecord::runtime(m, "VariableNotWritable", target.span))?;
+    Ok(stored)
+}
+
+fn property_missing(member: &str, span: crate::lang::ast::Span) -> ErrorRecord {
+    ErrorRecord::runtime(
+        format!("The property '{member}' cannot be found on this object. Verify that the property exists and can be set."),
+        "PropertyAssignmentException",
+        span,
+    )
+}
+
+/// The slot one step names inside `holder`, created for hashtable keys that do not exist yet.
+fn slot<'v>(holder: &'v mut Value, step: &Step, span: crate::lang::ast::Span) -> Result<&'v mut Value, ErrorRecord> {
+    match (holder, step) {
+        (Value::Object(obj), Step::Member(member)) => {
+            let obj = Arc::make_mut(obj);
+            match obj.properties.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(member)) {
+                Some(slot) => Ok(&mut slot.1),
+                None => Err(property_missing(member, span)),
             }
-            session.set_variable(var, holder).map_err(|m| ErrorRecord::runtime(m, "VariableNotWritable", target.span))
         }
-        ExprKind::Index { target: inner, index } => {
-            let ExprKind::Variable(var) = &inner.kind else {
-                return Err(invalid_assignment(target));
+        (Value::Hashtable(entries), Step::Member(key)) => Ok(hashtable_slot(entries, key.clone())),
+        (Value::Hashtable(entries), Step::Index(key)) => Ok(hashtable_slot(entries, key.to_text())),
+        (Value::List(items), Step::Index(i)) => {
+            let len = items.len() as i64;
+            let i = match i {
+                Value::Int(i) => *i,
+                other => other.to_text().trim().parse::<i64>().map_err(|_| ErrorRecord::runtime("Array assignment failed because the index is not a number.", "ArrayAssignmentFailed", span))?,
             };
-            let index = self::expr(session, index, host)?;
-            let mut holder = session.variable(var).unwrap_or(Value::Null);
-            match (&mut holder, &index) {
-                (Value::List(items), Value::Int(i)) => {
-                    let len = items.len() as i64;
-                    let at = if *i < 0 { len + i } else { *i };
-                    if at < 0 || at >= len {
-                        return Err(ErrorRecord::runtime("Index was outside the bounds of the array.", "IndexOutOfRange", target.span));
-                    }
-                    let old = std::mem::replace(&mut items[at as usize], Value::Null);
-                    items[at as usize] = combine(old, value)?;
-                }
-                (Value::Hashtable(entries), key) => {
-                    let key = key.to_text();
-                    let old = entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(&key)).map(|(_, v)| v.clone()).unwrap_or(Value::Null);
-                    let v = combine(old, value)?;
-                    match entries.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
-                        Some(slot) => slot.1 = v,
-                        None => entries.push((key, v)),
-                    }
-                }
-                _ => return Err(ErrorRecord::runtime("Cannot index into a null array.", "NullArray", target.span)),
+            let at = if i < 0 { len + i } else { i };
+            if at < 0 || at >= len {
+                return Err(ErrorRecord::runtime("Index was outside the bounds of the array.", "IndexOutOfRange", span));
             }
-            session.set_variable(var, holder).map_err(|m| ErrorRecord::runtime(m, "VariableNotWritable", target.span))
+            Ok(&mut items[at as usize])
         }
-        _ => Err(invalid_assignment(target)),
+        (Value::Null, Step::Index(_)) => Err(ErrorRecord::runtime("Cannot index into a null array.", "NullArray", span)),
+        (_, Step::Member(member)) => Err(property_missing(member, span)),
+        (_, Step::Index(_)) => Err(ErrorRecord::runtime("Unable to index into an object of this type.", "CannotIndex", span)),
+    }
+}
+
+fn hashtable_slot(entries: &mut Vec<(String, Value)>, key: String) -> &mut Value {
+    let at = match entries.iter().position(|(k, _)| k.eq_ignore_ascii_case(&key)) {
+        Some(i) => i,
+        None => {
+            entries.push((key, Value::Null));
+            entries.len() - 1
+        }
+    };
+    &mut entries[at].1
+}
+
+fn set_path(
+    holder: &mut Value,
+    steps: &[Step],
+    combine: &dyn Fn(Value, Value) -> Result<Value, ErrorRecord>,
+    value: Value,
+    span: crate::lang::ast::Span,
+) -> Result<Value, ErrorRecord> {
+    let Some((first, rest)) = steps.split_first() else { return Ok(Value::Null) };
+    let target = slot(holder, first, span)?;
+    if rest.is_empty() {
+        let old = std::mem::replace(target, Value::Null);
+        *target = combine(old, value)?;
+        Ok(target.clone())
+    } else {
+        set_path(target, rest, combine, value, span)
     }
 }
 
@@ -273,6 +303,11 @@ pub(crate) fn expr(session: &mut Session, e: &Expr, host: &mut dyn Host) -> Resu
                 UnaryOp::Plus => v,
                 UnaryOp::Negate => ops::binary_arith(crate::lang::ast::BinaryOp::Subtract, Value::Int(0), v, e.span)?,
             }
+        }
+        ExprKind::Assign { target, op, value } => {
+            let mut produced = Vec::new();
+            run_pipeline(session, value, host, &mut produced)?;
+            assign(session, target, *op, collapse(produced), host).map_err(|err| err.at(e.span))?
         }
         ExprKind::Binary { op, lhs, rhs } => {
             use crate::lang::ast::BinaryOp;

@@ -8,6 +8,20 @@ use crate::value::Value;
 use super::host::{ConfirmChoice, Host};
 use super::Session;
 
+/// Whether the receiving end of a stage's output wants more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Continue,
+    /// Every later stage is done (Select-Object -First has its objects): stop producing.
+    Stop,
+}
+
+/// Where a cmdlet's output goes: straight into the next pipeline stage, one object at a time, so
+/// a Get- streaming into a Set- never holds the whole collection.
+pub(crate) trait Sink {
+    fn accept(&mut self, session: &mut Session, host: &mut dyn Host, value: Value) -> Result<Flow, ErrorRecord>;
+}
+
 /// Confirmation answers that last for the whole pipeline stage ("Yes to All").
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ConfirmState {
@@ -23,7 +37,7 @@ pub struct Invocation<'a> {
     pub call_span: Span,
     /// The current pipeline input object, if any.
     pub input: Option<Value>,
-    pub(crate) out: &'a mut Vec<Value>,
+    pub(crate) out: &'a mut dyn Sink,
     pub(crate) confirm_state: &'a mut ConfirmState,
     pub(crate) what_if: bool,
     pub(crate) confirm: Option<bool>,
@@ -32,11 +46,36 @@ pub struct Invocation<'a> {
     pub(crate) verbose: bool,
     pub(crate) errors_written: Vec<ErrorRecord>,
     pub(crate) warnings_written: Vec<String>,
+    /// A terminating error from a later stage, raised when this body returns.
+    pub(crate) downstream_error: Option<ErrorRecord>,
+    pub(crate) downstream_done: bool,
+    /// Set by [`Invocation::stop_input`].
+    pub(crate) input_stopped: bool,
 }
 
 impl Invocation<'_> {
+    /// Passes an object on to the next stage at once. After a later stage failed or finished,
+    /// further objects are dropped; loops that produce many should check [`Self::output_closed`].
     pub fn emit(&mut self, value: Value) {
-        self.out.push(value);
+        if self.output_closed() {
+            return;
+        }
+        match self.out.accept(self.session, self.host, value) {
+            Ok(Flow::Continue) => {}
+            Ok(Flow::Stop) => self.downstream_done = true,
+            Err(e) => self.downstream_error = Some(e),
+        }
+    }
+
+    /// Whether nothing downstream wants more output: a producer can stop reading the store.
+    pub fn output_closed(&self) -> bool {
+        self.downstream_error.is_some() || self.downstream_done
+    }
+
+    /// This cmdlet wants no more input (Select-Object -First N has its N objects): the commands
+    /// before it stop producing, as PowerShell 3+ stops upstream commands.
+    pub fn stop_input(&mut self) {
+        self.input_stopped = true;
     }
 
     pub fn warn(&mut self, text: impl Into<String>) {
@@ -89,6 +128,8 @@ impl Invocation<'_> {
             None => self.spec.confirm_impact >= ConfirmImpact::High,
         };
         if !must_ask || self.confirm_state.yes_to_all {
+            // PowerShell's ShouldProcess reports each action under -Verbose.
+            self.verbose(action.to_string());
             return Ok(true);
         }
         if self.confirm_state.no_to_all {

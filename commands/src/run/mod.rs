@@ -7,11 +7,13 @@ mod ops;
 mod pipeline;
 
 pub use crate::bind::Bound;
-pub use host::{ConfirmChoice, Host, RecordingHost};
+pub use host::{ConfirmChoice, Host, ParameterPrompt, RecordingHost};
 pub use invocation::Invocation;
-pub use ops::{compare_values, wildcard_match};
+pub use ops::{binary as apply_operator, compare_values, method as call_method, wildcard_match};
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use mapish_store::Store;
 
@@ -19,6 +21,12 @@ use crate::lang::ast::{Script, Statement};
 use crate::lang::parse;
 use crate::record::ErrorRecord;
 use crate::value::Value;
+
+/// A file path as typed in a script, for the local file system: Windows scripts write
+/// `.\report.csv` and `logs\mapi.txt`, so on other systems backslashes separate directories.
+pub fn file_path(typed: &str) -> String {
+    if cfg!(windows) { typed.to_string() } else { typed.replace('\\', "/") }
+}
 
 /// State that lives across the statements of a script or REPL session.
 pub struct Session {
@@ -32,6 +40,14 @@ pub struct Session {
     pub had_error: bool,
     /// Set by an error under ErrorAction Stop: the rest of the script does not run.
     stopped: bool,
+    /// Set from outside (the REPL's Ctrl-C handler) to stop the running pipeline; checked
+    /// between pipeline objects, so a stop takes effect at the next object.
+    interrupt: Arc<AtomicBool>,
+    /// The command lines the interactive shell ran, oldest first (Get-History).
+    history: Vec<String>,
+    /// The MAPI over HTTP client Test-OutlookConnectivity uses; plugged in by the edge that
+    /// creates the session (the command layer has no HTTP client of its own).
+    pub probe: Option<Arc<dyn crate::probe::Probe>>,
 }
 
 /// How a script run ended.
@@ -47,7 +63,23 @@ impl Session {
         variables.insert("erroractionpreference".to_string(), Value::Enum("Continue"));
         variables.insert("warningpreference".to_string(), Value::Enum("Continue"));
         variables.insert("confirmpreference".to_string(), Value::Enum("High"));
-        Session { store, local_server, variables, current_item: Vec::new(), had_error: false, stopped: false }
+        Session {
+            store,
+            local_server,
+            variables,
+            current_item: Vec::new(),
+            had_error: false,
+            stopped: false,
+            interrupt: Arc::new(AtomicBool::new(false)),
+            history: Vec::new(),
+            probe: None,
+        }
+    }
+
+    /// The session with a probe client for Test-OutlookConnectivity.
+    pub fn with_probe(mut self, probe: Arc<dyn crate::probe::Probe>) -> Self {
+        self.probe = Some(probe);
+        self
     }
 
     pub fn variable(&self, name: &str) -> Option<Value> {
@@ -80,6 +112,38 @@ impl Session {
         Ok(())
     }
 
+    /// The flag a Ctrl-C handler sets to stop the running pipeline. The owner clears it before
+    /// running the next command line.
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
+    }
+
+    pub fn interrupted(&self) -> bool {
+        self.interrupt.load(Ordering::Relaxed)
+    }
+
+    /// PowerShell's PipelineStoppedException when Ctrl-C was pressed, checked between objects.
+    pub(crate) fn check_interrupt(&self) -> Result<(), ErrorRecord> {
+        if self.interrupted() {
+            return Err(ErrorRecord::new(
+                "The pipeline has been stopped.",
+                crate::record::ErrorCategory::OperationStopped,
+                "PipelineStoppedException",
+                "PipelineStopped",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The command lines of this interactive session, oldest first; entry i has Id i + 1.
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+
+    pub fn add_history(&mut self, line: impl Into<String>) {
+        self.history.push(line.into());
+    }
+
     pub fn variable_names(&self) -> Vec<String> {
         self.variables.keys().cloned().collect()
     }
@@ -107,7 +171,8 @@ impl Session {
 
     pub fn run_parsed(&mut self, script: &Script, host: &mut dyn Host) {
         for statement in &script.statements {
-            if self.stopped {
+            // A stopped pipeline (Ctrl-C) ends the whole command line, as in PowerShell.
+            if self.stopped || self.interrupted() {
                 break;
             }
             match self.run_statement(statement, host) {

@@ -7,7 +7,7 @@ use crate::lang::ast::{BinaryOp, CompareOp, Span};
 use crate::record::ErrorRecord;
 use crate::value::Value;
 
-pub(crate) fn binary(op: BinaryOp, l: Value, r: Value, span: Span) -> Result<Value, ErrorRecord> {
+pub fn binary(op: BinaryOp, l: Value, r: Value, span: Span) -> Result<Value, ErrorRecord> {
     match op {
         BinaryOp::Compare { op, case_sensitive } => compare_op(op, case_sensitive, l, r, span),
         BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Modulo => binary_arith(op, l, r, span),
@@ -353,6 +353,11 @@ pub(crate) fn index(holder: &Value, index: &Value) -> Value {
             }
             None => Value::Null,
         },
+        // One object indexes like a one-element array: `(Get-CASMailbox bob)[0]` is bob.
+        (Value::Object(_), i) if num(i).is_some() => match num(i) {
+            Some(f) if f == 0.0 || f == -1.0 => holder.clone(),
+            _ => Value::Null,
+        },
         (Value::Hashtable(_), key) | (Value::Object(_), key) => holder.property(&key.to_text()).unwrap_or(Value::Null),
         (Value::String(s), i) => match num(i) {
             Some(f) => {
@@ -370,7 +375,7 @@ pub(crate) fn index(holder: &Value, index: &Value) -> Value {
 }
 
 /// The few .NET methods scripts use on strings and collections.
-pub(crate) fn method(holder: &Value, name: &str, args: &[Value], span: Span) -> Result<Value, ErrorRecord> {
+pub fn method(holder: &Value, name: &str, args: &[Value], span: Span) -> Result<Value, ErrorRecord> {
     let text = || holder.to_text();
     let arg = |i: usize| args.get(i).map(Value::to_text).unwrap_or_default();
     let lname = name.to_ascii_lowercase();

@@ -17,6 +17,27 @@ pub enum Body {
     PerRecord(fn(&mut Invocation<'_>, &Bound) -> Result<(), ErrorRecord>),
     /// Called once at the end with every input object (sorting, grouping, formatting).
     Collect(fn(&mut Invocation<'_>, &Bound, Vec<Value>) -> Result<(), ErrorRecord>),
+    /// PowerShell's begin/process/end: called once before any input (the `fn`, with the
+    /// command-line arguments bound), then [`StreamBody::process`] per input object, then
+    /// [`StreamBody::end`]. For cmdlets that keep a little state across objects (Measure-Object's
+    /// sums, ForEach-Object's -Begin/-End, Select-Object -First) without collecting the input, so
+    /// memory stays flat on 100k objects. Such cmdlets must not declare mandatory pipeline
+    /// parameters: the begin call has no input object to bind them from.
+    Stream(StreamBegin),
+}
+
+/// The begin step of a [`Body::Stream`] cmdlet: sets up the state its objects go through.
+pub type StreamBegin = fn(&mut Invocation<'_>, &Bound) -> Result<Box<dyn StreamBody>, ErrorRecord>;
+
+/// The per-object and final steps of a [`Body::Stream`] cmdlet.
+pub trait StreamBody {
+    /// Once per input object (`inv.input`), or once with no input when the cmdlet is first in
+    /// the pipeline. Pipeline-bound parameters are re-bound for every object, as for `PerRecord`.
+    fn process(&mut self, inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord>;
+    /// After the last input object, with the command-line arguments bound.
+    fn end(&mut self, _inv: &mut Invocation<'_>, _b: &Bound) -> Result<(), ErrorRecord> {
+        Ok(())
+    }
 }
 
 /// How dangerous a cmdlet is; `High` prompts unless `-Confirm:$false` (PowerShell's ConfirmImpact
@@ -52,6 +73,7 @@ impl PipelineInput {
     }
 }
 
+#[derive(Clone, Copy)]
 pub struct ParamSpec {
     pub name: &'static str,
     pub aliases: &'static [&'static str],
@@ -67,6 +89,10 @@ pub struct ParamSpec {
     /// Default value shown in help (documentation only).
     pub default: Option<&'static str>,
     pub wildcards: bool,
+    /// PowerShell's ValueFromRemainingArguments: positional arguments left over after every
+    /// positional parameter is bound are collected into this parameter as a list
+    /// (`Write-Host a b c`, `Write-Output 1 2`).
+    pub remaining: bool,
 }
 
 impl std::fmt::Debug for ParamSpec {
@@ -89,6 +115,7 @@ impl ParamSpec {
             help,
             default: None,
             wildcards: false,
+            remaining: false,
         }
     }
 

@@ -111,6 +111,23 @@ impl Value {
 
     /// A property by name, case-insensitive, for objects and hashtables (`$x.Name`).
     pub fn property(&self, name: &str) -> Option<Value> {
+        let found = self.own_property(name);
+        if found.is_some() {
+            return found;
+        }
+        // PowerShell 3+ gives every value Count and Length: 0 for $null, 1 for one object, so
+        // `(Get-CASMailbox | ? {...}).Count` is right whether 0, 1 or many mailboxes match.
+        if name.eq_ignore_ascii_case("Count") || name.eq_ignore_ascii_case("Length") {
+            return Some(Value::Int(match self {
+                Value::Null => 0,
+                Value::Hashtable(entries) => entries.len() as i64,
+                _ => 1,
+            }));
+        }
+        None
+    }
+
+    fn own_property(&self, name: &str) -> Option<Value> {
         match self {
             Value::Object(o) => o.get(name).cloned(),
             Value::Hashtable(entries) => entries
