@@ -501,10 +501,21 @@ fn identities(kind: IdKind, prefix: &str, ctx: &Context<'_>) -> Vec<String> {
     let Some(store) = ctx.store else { return Vec::new() };
     match kind {
         // An index range scan over names: bounded work however many mailboxes exist.
-        IdKind::Mailbox => store
-            .mailboxes_with_name_prefix(prefix, IDENTITY_LIMIT)
-            .map(|found| found.into_iter().map(|m| m.name).collect())
-            .unwrap_or_default(),
+        // Names first, then aliases that differ from every offered name.
+        IdKind::Mailbox => {
+            let mut offered: Vec<String> =
+                store.mailboxes_with_name_prefix(prefix, IDENTITY_LIMIT).map(|found| found.into_iter().map(|m| m.name).collect()).unwrap_or_default();
+            let aliases = store.mailboxes_with_alias_prefix(prefix, IDENTITY_LIMIT).unwrap_or_default();
+            for alias in aliases.into_iter().map(|m| m.alias) {
+                if offered.len() >= IDENTITY_LIMIT {
+                    break;
+                }
+                if !offered.iter().any(|o| o.eq_ignore_ascii_case(&alias)) {
+                    offered.push(alias);
+                }
+            }
+            offered
+        }
         IdKind::Server => store.servers().map(|s| s.into_iter().map(|s| s.name).collect()).unwrap_or_default(),
         IdKind::VirtualDirectory => {
             let vdirs = store.mapi_virtual_directories().unwrap_or_default();
@@ -663,7 +674,12 @@ mod tests {
     fn identities_come_from_the_store_named_or_positional() {
         let store = lab();
         let ctx = Context { store: Some(&store), variables: &[] };
-        assert_eq!(replacements("Get-CASMailbox al", &ctx), (15, vec!["albert".to_string(), "alice".to_string(), "'Alice Smith'".to_string()]));
+        assert_eq!(
+            replacements("Get-CASMailbox al", &ctx),
+            (15, vec!["albert".to_string(), "alice".to_string(), "'Alice Smith'".to_string(), "Alice.Smith".to_string()])
+        );
+        // Aliases that are not names are offered too, from the alias index.
+        assert_eq!(replacements("Set-CASMailbox -Identity alice.", &ctx).1, vec!["Alice.Smith"]);
         assert_eq!(replacements("Set-CASMailbox -Identity b", &ctx).1, vec!["bob"]);
         assert_eq!(replacements("Set-CASMailbox -MAPIEnabled $false B", &ctx).1, vec!["bob"]);
         assert_eq!(replacements("Get-CASMailbox 'Alice S", &ctx).1, vec!["'Alice Smith'"]);

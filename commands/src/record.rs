@@ -82,6 +82,12 @@ impl ErrorRecord {
         self
     }
 
+    /// The same record without a position (its span points into text the user is not looking at).
+    pub fn without_span(mut self) -> Self {
+        self.span = None;
+        self
+    }
+
     pub fn non_terminating(mut self) -> Self {
         self.terminating = false;
         self

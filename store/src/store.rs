@@ -196,6 +196,18 @@ impl Store {
             .collect()
     }
 
+    /// Mailboxes whose Alias starts with `prefix` (case-insensitive), through the alias index, at most
+    /// `limit`, ordered by alias. Tab completion offers aliases as well as names.
+    pub fn mailboxes_with_alias_prefix(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<Mailbox>, StoreError> {
+        self.mailboxes_from_index(MailboxIndex::Alias.key(prefix))
+            .take(limit)
+            .collect()
+    }
+
     /// How many mailboxes exist (kept as a counter, so this reads one key).
     pub fn mailbox_count(&self) -> Result<u64, StoreError> {
         Ok(records::get_u64(self.engine(), keys::MAILBOX_COUNT)?.unwrap_or(0))

@@ -55,6 +55,7 @@ pub static CATALOG: &[&CmdletSpec] = &[
     &meta::GET_COMMAND,
     &meta::GET_HELP,
     &history::GET_HISTORY,
+    &history::INVOKE_HISTORY,
     &format_cmdlets::FORMAT_LIST,
     &format_cmdlets::FORMAT_TABLE,
     &core::where_object::WHERE_OBJECT,
