@@ -229,13 +229,7 @@ fn equals(l: &Value, r: &Value, cs: bool) -> bool {
 }
 
 fn num(v: &Value) -> Option<f64> {
-    match v {
-        Value::Int(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        Value::Bool(b) => Some(*b as i64 as f64),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
+    v.as_number()
 }
 
 /// Ordering for sorting and `-gt`/`-lt`: numbers numerically, dates by time, text case-insensitively.

@@ -153,6 +153,18 @@ impl Value {
         }
     }
 
+    /// The number a value stands for in arithmetic, comparisons and Measure-Object (`"5"` is 5,
+    /// `$true` is 1), or None.
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            Value::Bool(b) => Some(*b as i64 as f64),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
     /// Flattens one level: a list gives its items, anything else itself (how the pipeline enumerates).
     pub fn into_items(self) -> Vec<Value> {
         match self {

@@ -101,15 +101,6 @@ fn begin(_inv: &mut Invocation<'_>, b: &Bound) -> Result<Box<dyn StreamBody>, Er
     }))
 }
 
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Int(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        Value::Bool(b) => Some(*b as i64 as f64),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
 
 impl Measure {
     fn entry(&mut self, name: &str) -> &mut Stats {
@@ -137,7 +128,7 @@ impl Measure {
         if value.is_null() {
             return Ok(());
         }
-        match number(&value) {
+        match value.as_number() {
             Some(n) => {
                 stats.sum += n;
                 stats.numbers += 1;
