@@ -73,6 +73,8 @@ pub enum Sub {
     Serve(ServeArgs),
     /// Apply a configuration file (TOML, docs/config-format.md): print the plan, then apply all of it or nothing.
     Import(crate::import_cmd::ImportArgs),
+    /// Tell whether a `mapish serve` runs on this store: its listeners, uptime and session counts.
+    Status,
     /// Write the cmdlet reference (Markdown) generated from the cmdlet declarations.
     Docs {
         /// The directory to write into.
@@ -135,7 +137,21 @@ fn serve(dir: &std::path::Path, args: ServeArgs) -> i32 {
     if let Some(ms) = args.session_idle_timeout_ms {
         config.session_idle_timeout = std::time::Duration::from_millis(ms);
     }
-    match mapish_server::run(store, config) {
+    let admin_store = store.clone();
+    // The admin endpoint is bound before `Listening on` is printed, so a script that waits for
+    // that line can use the shell at once; dropping it at shutdown removes the socket.
+    let result = mapish_server::run_with(store, config, |server| {
+        match crate::admin::AdminEndpoint::start(admin_store, dir, server.urls(), server.stats()) {
+            Ok(endpoint) => Some(endpoint),
+            Err(e) => {
+                // The HTTP side still works; shells then cannot reach the store until restart.
+                tracing::error!(error = %e, "the admin endpoint could not start; shells cannot reach this store");
+                eprintln_usage(&format!("warning: {e}"));
+                None
+            }
+        }
+    });
+    match result {
         Ok(()) => EXIT_OK,
         Err(e) => {
             eprintln_usage(&format!("serve: {e}"));
@@ -175,6 +191,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Sub::Docs { out }) => return crate::docs::write_reference(&out),
         Some(Sub::Serve(args)) => return serve(&store_dir, args),
         Some(Sub::Import(args)) => return crate::import_cmd::run(&store_dir, args),
+        Some(Sub::Status) => return crate::admin::status::run(&store_dir),
         None => {}
     }
     let source = if let Some(c) = cli.command {
@@ -206,9 +223,19 @@ pub fn run(cli: Cli) -> i32 {
 
 fn run_source(store_dir: &std::path::Path, mode: OutputMode, source: String) -> i32 {
     let mut host = ConsoleHost::new(mode, source.clone());
+    // A running server owns the store: ask it first, so the shell never waits for its lock.
+    if let Some(code) = run_remote(store_dir, &source, &mut host) {
+        return code;
+    }
     let store = match store_location::open_initialised(store_dir) {
         Ok(s) => s,
         Err(e) => {
+            // A server may have started between the two attempts.
+            if matches!(e, mapish_store::StoreError::Locked { .. })
+                && let Some(code) = run_remote(store_dir, &source, &mut host)
+            {
+                return code;
+            }
             use mapish_commands::run::Host;
             host.error(&mapish_commands::record::ErrorRecord::from(e));
             return EXIT_ERRORS;
@@ -220,6 +247,23 @@ fn run_source(store_dir: &std::path::Path, mode: OutputMode, source: String) -> 
     let outcome = session.run_script(&source, &mut host);
     host.finish();
     if outcome.had_error { EXIT_ERRORS } else { EXIT_OK }
+}
+
+/// Runs `source` through the admin endpoint of a server on this store. None: no server runs there.
+fn run_remote(store_dir: &std::path::Path, source: &str, host: &mut ConsoleHost) -> Option<i32> {
+    let result = crate::admin::AdminClient::connect(store_dir)
+        .and_then(|client| client.map(|mut c| c.run(source, host, crate::output::console_width())).transpose());
+    match result {
+        Ok(None) => None,
+        Ok(Some(had_error)) => {
+            host.finish();
+            Some(if had_error { EXIT_ERRORS } else { EXIT_OK })
+        }
+        Err(e) => {
+            eprintln_usage(&format!("{e}"));
+            Some(EXIT_ERRORS)
+        }
+    }
 }
 
 fn init(dir: &std::path::Path, organization: String, server: Option<String>, fqdn: Option<String>) -> i32 {

@@ -1,5 +1,6 @@
 //! mapish library: the edges (output rendering, one-shot CLI, shell, server).
 
+pub mod admin;
 pub mod cli;
 pub mod docs;
 pub mod import_cmd;

@@ -62,7 +62,31 @@ use listener::Connections;
 /// Serves until SIGINT or SIGTERM, then drains: requests in flight finish, new ones get X-ResponseCode 18,
 /// and the call returns. Prints one `Listening on <url>` line per listener to stdout once all are bound.
 pub fn run(store: Store, config: ServeConfig) -> Result<(), ServeError> {
+    run_with(store, config, |_| ())
+}
+
+/// [`run`], with `on_started` called once every listener is bound and before the `Listening on` lines
+/// are printed. Whatever it returns is kept alive until the server has drained: the binary starts its
+/// admin endpoint here (this crate does not know the command layer) and the guard closes it.
+pub fn run_with<G>(
+    store: Store,
+    config: ServeConfig,
+    on_started: impl FnOnce(&RunningServer) -> G,
+) -> Result<(), ServeError> {
     let server = start(store, config)?;
+    let guard = on_started(&server);
+    // The handlers are installed before readiness is announced: a SIGTERM sent as soon as the
+    // `Listening on` line appears must drain, not kill the process with the default action.
+    let signalled = {
+        let _entered = server.runtime().enter();
+        wait_for_signal()
+    };
+    let trigger = server.shutdown_handle();
+    server.runtime().spawn(async move {
+        signalled.await;
+        tracing::info!("signal received: draining");
+        trigger.trigger();
+    });
     {
         let mut out = std::io::stdout().lock();
         for url in server.urls() {
@@ -71,37 +95,61 @@ pub fn run(store: Store, config: ServeConfig) -> Result<(), ServeError> {
         }
         let _ = out.flush();
     }
-    let trigger = server.shutdown_handle();
-    server.runtime().spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("signal received: draining");
-        trigger.trigger();
-    });
-    server.wait()
+    let result = server.wait();
+    drop(guard);
+    result
 }
 
+/// A cheap, clonable view of a running server's counters, for status reports from other threads.
+#[derive(Clone)]
+pub struct ServerStats {
+    app: Arc<App>,
+}
+
+impl ServerStats {
+    /// Live MAPI session contexts (both endpoints).
+    pub fn session_count(&self) -> usize {
+        self.app.sessions.live_count()
+    }
+
+    /// HTTP requests being answered right now.
+    pub fn requests_in_flight(&self) -> usize {
+        self.app.shutdown.in_flight()
+    }
+
+    /// Store changes applied since the server started.
+    pub fn changes_applied(&self) -> u64 {
+        self.app.changes_applied()
+    }
+}
+
+/// Registers SIGINT and SIGTERM now (inside the runtime's context) and returns a future that
+/// completes on the first of them.
 #[cfg(unix)]
-async fn wait_for_signal() {
+fn wait_for_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     use tokio::signal::unix::{SignalKind, signal};
-    match (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) {
-        (Ok(mut int), Ok(mut term)) => {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
+    let int = signal(SignalKind::interrupt());
+    let term = signal(SignalKind::terminate());
+    async move {
+        match (int, term) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
             }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
         }
     }
 }
 
 #[cfg(not(unix))]
-async fn wait_for_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+fn wait_for_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Starts serving in the background: binds every listener, then returns. Nothing is printed.
@@ -291,6 +339,11 @@ impl RunningServer {
     /// Requests being answered right now (for tests and diagnostics).
     pub fn requests_in_flight(&self) -> usize {
         self.app.as_ref().map_or(0, |a| a.shutdown.in_flight())
+    }
+
+    /// Counters that outlive this borrow (None once `wait` has finished).
+    pub fn stats(&self) -> Option<ServerStats> {
+        self.app.as_ref().map(|app| ServerStats { app: Arc::clone(app) })
     }
 
     /// Live session contexts (both endpoints).

@@ -27,12 +27,70 @@ pub struct ConsoleHost {
     enumeration_limit: i64,
     json_values: Vec<serde_json::Value>,
     interactive: bool,
+    /// The width tables are laid out for when it is not this process's console: the admin
+    /// endpoint renders for the client's terminal, not its own.
+    width: Option<usize>,
+}
+
+/// Pipeline output already formatted for one [`OutputMode`]: what the admin endpoint sends to a
+/// shell, so that the shell prints exactly what embedded mode prints.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rendered {
+    Text(String),
+    Json(Vec<serde_json::Value>),
 }
 
 impl ConsoleHost {
     pub fn new(mode: OutputMode, source: String) -> Self {
         let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-        ConsoleHost { mode, source, enumeration_limit: 4, json_values: Vec::new(), interactive }
+        ConsoleHost { mode, source, enumeration_limit: 4, json_values: Vec::new(), interactive, width: None }
+    }
+
+    /// A host used only to render for another console `width` columns wide (the admin endpoint).
+    pub fn renderer(mode: OutputMode, source: String, width: usize) -> Self {
+        ConsoleHost { mode, source, enumeration_limit: 4, json_values: Vec::new(), interactive: false, width: Some(width) }
+    }
+
+    pub fn mode(&self) -> OutputMode {
+        self.mode
+    }
+
+    fn width(&self) -> usize {
+        self.width.unwrap_or_else(console_width)
+    }
+
+    /// Formats one statement's output as [`Host::output`] would print it.
+    pub fn render_output(&self, values: Vec<Value>) -> Rendered {
+        match self.mode {
+            OutputMode::Text => Rendered::Text(directives_to_text(values, self.enumeration_limit, self.width())),
+            OutputMode::Json => Rendered::Json(values.iter().flat_map(value_to_json).collect()),
+        }
+    }
+
+    /// Prints output rendered by [`ConsoleHost::render_output`] (here or in the serving process).
+    pub fn emit_output(&mut self, rendered: Rendered) {
+        match rendered {
+            Rendered::Text(text) => write_stdout(&text),
+            Rendered::Json(values) => self.json_values.extend(values),
+        }
+    }
+
+    /// An error record as [`Host::error`] prints it.
+    pub fn render_error(&self, record: &ErrorRecord) -> String {
+        match self.mode {
+            OutputMode::Text => error_to_text(record, &self.source),
+            OutputMode::Json => format!("{}\n", serde_json::to_string(record).unwrap_or_default()),
+        }
+    }
+
+    /// Prints an error rendered by [`ConsoleHost::render_error`].
+    pub fn emit_error_text(&mut self, text: &str) {
+        write_stderr(text);
+    }
+
+    /// What `> file` writes: the console layout at PowerShell's redirected width.
+    pub fn render_redirect(&self, values: Vec<Value>) -> String {
+        directives_to_text(values, self.enumeration_limit, 120)
     }
 
     pub fn set_enumeration_limit(&mut self, limit: i64) {
@@ -92,10 +150,8 @@ fn write_stderr(text: &str) {
 
 impl Host for ConsoleHost {
     fn output(&mut self, values: Vec<Value>) {
-        match self.mode {
-            OutputMode::Text => write_stdout(&directives_to_text(values, self.enumeration_limit, console_width())),
-            OutputMode::Json => self.json_values.extend(values.iter().flat_map(value_to_json)),
-        }
+        let rendered = self.render_output(values);
+        self.emit_output(rendered);
     }
 
     fn warning(&mut self, text: &str) {
@@ -107,13 +163,8 @@ impl Host for ConsoleHost {
     }
 
     fn error(&mut self, record: &ErrorRecord) {
-        match self.mode {
-            OutputMode::Text => write_stderr(&error_to_text(record, &self.source)),
-            OutputMode::Json => {
-                let json = serde_json::to_string(record).unwrap_or_default();
-                write_stderr(&format!("{json}\n"));
-            }
-        }
+        let text = self.render_error(record);
+        self.emit_error_text(&text);
     }
 
     fn information(&mut self, text: &str) {
@@ -144,14 +195,19 @@ impl Host for ConsoleHost {
     }
 
     fn redirect(&mut self, values: Vec<Value>, path: &str, append: bool) -> Result<(), String> {
-        let text = directives_to_text(values, self.enumeration_limit, 120);
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(append)
-            .truncate(!append)
-            .open(path)
-            .map_err(|e| format!("Could not open the file '{path}': {e}."))?;
-        file.write_all(text.as_bytes()).map_err(|e| format!("Could not write to the file '{path}': {e}."))
+        let text = self.render_redirect(values);
+        write_redirect(path, append, &text)
     }
+}
+
+/// Writes redirected output to the file the user named (relative to this process's directory).
+pub fn write_redirect(path: &str, append: bool, text: &str) -> Result<(), String> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(path)
+        .map_err(|e| format!("Could not open the file '{path}': {e}."))?;
+    file.write_all(text.as_bytes()).map_err(|e| format!("Could not write to the file '{path}': {e}."))
 }

@@ -10,16 +10,25 @@
 //! statement's earlier lines are handed to the completer through `pending`.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use mapish_store::Store;
+
+use crate::admin::AdminClient;
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
+/// Where completion finds identities: the store itself, or the server that owns it.
+pub enum CompletionSource {
+    Store(Store),
+    Remote(Rc<RefCell<AdminClient>>),
+}
+
 pub struct ShellHelper {
-    store: Store,
+    source: CompletionSource,
     /// The session's variable names, refreshed after each command line.
     variables: RefCell<Vec<String>>,
     /// The earlier lines of a statement being continued after `>> `.
@@ -27,8 +36,8 @@ pub struct ShellHelper {
 }
 
 impl ShellHelper {
-    pub fn new(store: Store) -> Self {
-        ShellHelper { store, variables: RefCell::new(Vec::new()), pending: RefCell::new(String::new()) }
+    pub fn new(source: CompletionSource) -> Self {
+        ShellHelper { source, variables: RefCell::new(Vec::new()), pending: RefCell::new(String::new()) }
     }
 
     pub fn set_variables(&self, names: Vec<String>) {
@@ -46,7 +55,19 @@ impl Completer for ShellHelper {
     fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
         let pending = self.pending.borrow();
         let variables = self.variables.borrow();
-        Ok(super::complete::candidates(&pending, line, pos, Some(&self.store), &variables))
+        match &self.source {
+            CompletionSource::Store(store) => Ok(super::complete::candidates(&pending, line, pos, Some(store), &variables)),
+            // The server knows this session's variables itself.
+            CompletionSource::Remote(client) => match client.borrow_mut().complete(&pending, line, pos) {
+                Ok((start, found)) => {
+                    Ok((start, found.into_iter().map(|(display, replacement)| Pair { display, replacement }).collect()))
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "remote completion failed");
+                    Ok((pos, Vec::new()))
+                }
+            },
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The interactive shell (REPL): line editing, history, Tab completion and a terminal host.
 //! One-shot, script and stdin runs do not come here (see `cli.rs`).
 
-mod complete;
+pub(crate) mod complete;
 mod helper;
 pub mod history;
 mod repl;

@@ -5,8 +5,10 @@
 //! cancels the line being typed, or stops the running pipeline at its next object; Ctrl-D on an
 //! empty line or `exit` leaves.
 
+use std::cell::RefCell;
 use std::io::Write;
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -16,9 +18,10 @@ use rustyline::error::ReadlineError;
 use rustyline::history::History;
 use rustyline::{CompletionType, Config, Editor};
 
-use super::helper::ShellHelper;
+use super::helper::{CompletionSource, ShellHelper};
 use super::history::{self, HistoryFile, ShellHistory, MAX_HISTORY};
 use super::terminal_host::TerminalHost;
+use crate::admin::AdminClient;
 use crate::cli::{EXIT_ERRORS, EXIT_OK};
 use crate::output::{ConsoleHost, OutputMode};
 use crate::store_location;
@@ -26,8 +29,32 @@ use crate::store_location;
 /// The continuation prompt (PSReadLine's default ContinuationPrompt).
 pub const CONTINUATION_PROMPT: &str = ">> ";
 
+/// What runs the lines: a Session over the store opened here (embedded mode), or the Session of
+/// a connection to the `mapish serve` that owns the store.
+enum Engine {
+    Local(Box<Session>),
+    Remote(Rc<RefCell<AdminClient>>),
+}
+
 /// Runs the REPL on the store in `store_dir` until `exit` or Ctrl-D; returns the exit status.
 pub fn run(store_dir: &Path, mode: OutputMode) -> i32 {
+    // A running server owns the store: every line then goes to it.
+    match AdminClient::connect(store_dir) {
+        Ok(Some(mut client)) => {
+            let (organization, local) = match client.status() {
+                Ok(report) => (report.organization, report.local_server),
+                Err(_) => (String::new(), None),
+            };
+            let client = Rc::new(RefCell::new(client));
+            let helper = ShellHelper::new(CompletionSource::Remote(client.clone()));
+            return interact(store_dir, mode, Engine::Remote(client), helper, &organization, local.as_deref());
+        }
+        Ok(None) => {}
+        Err(e) => {
+            crate::output::print_error_line(&format!("mapish: {e}"));
+            return EXIT_ERRORS;
+        }
+    }
     let store = match store_location::open_initialised(store_dir) {
         Ok(s) => s,
         Err(e) => {
@@ -37,8 +64,17 @@ pub fn run(store_dir: &Path, mode: OutputMode) -> i32 {
     };
     let local = store_location::local_server(&store);
     let organization = store.organization().map(|o| o.name).unwrap_or_default();
-    let mut session = crate::session::new_session(store.clone(), local.clone());
-    let interrupt = session.interrupt_flag();
+    let session = crate::session::new_session(store.clone(), local.clone());
+    let helper = ShellHelper::new(CompletionSource::Store(store));
+    interact(store_dir, mode, Engine::Local(Box::new(session)), helper, &organization, local.as_deref())
+}
+
+fn interact(store_dir: &Path, mode: OutputMode, mut engine: Engine, helper: ShellHelper, organization: &str, local: Option<&str>) -> i32 {
+    let interrupt = match &engine {
+        Engine::Local(session) => session.interrupt_flag(),
+        // Forwarded to the server as a cancel frame while a line runs there.
+        Engine::Remote(_) => Arc::new(AtomicBool::new(false)),
+    };
     // While a pipeline runs the terminal is in cooked mode and Ctrl-C arrives as SIGINT: it sets
     // the Session's flag (the pipeline stops at its next object) instead of ending the process.
     // While a line is edited rustyline has the terminal in raw mode and reads Ctrl-C as a key.
@@ -57,12 +93,12 @@ pub fn run(store_dir: &Path, mode: OutputMode) -> i32 {
             return EXIT_ERRORS;
         }
     };
-    editor.set_helper(Some(ShellHelper::new(store.clone())));
+    editor.set_helper(Some(helper));
 
-    let prompt = prompt_for(local.as_deref(), &organization);
-    say(&banner(store_dir, &organization, local.as_deref()));
+    let prompt = prompt_for(local, organization);
+    say(&banner(store_dir, organization, local, matches!(engine, Engine::Remote(_))));
     let mut host = TerminalHost::new(mode, interrupt.clone());
-    let code = read_eval_print(&mut editor, &mut session, &mut host, &prompt, history_file.as_ref(), &interrupt);
+    let code = read_eval_print(&mut editor, &mut engine, &mut host, &prompt, history_file.as_ref(), &interrupt);
     if let Some(id) = sigint {
         signal_hook::low_level::unregister(id);
     }
@@ -71,7 +107,7 @@ pub fn run(store_dir: &Path, mode: OutputMode) -> i32 {
 
 fn read_eval_print(
     editor: &mut Editor<ShellHelper, ShellHistory>,
-    session: &mut Session,
+    engine: &mut Engine,
     host: &mut TerminalHost,
     prompt: &str,
     history_file: Option<&HistoryFile>,
@@ -119,14 +155,54 @@ fn read_eval_print(
             host.warning(&format!("The history file {} could not be written: {e}", file.path().display()));
         }
         interrupt.store(false, Ordering::Relaxed);
-        host.begin_line(&text, width(editor), session.enumeration_limit());
-        session.run_script(&text, host);
-        interrupt.store(false, Ordering::Relaxed);
-        session.add_history(text);
-        if let Some(h) = editor.helper() {
-            h.set_variables(session.variable_names());
+        let columns = width(editor);
+        match engine {
+            Engine::Local(session) => {
+                host.begin_line(&text, columns, session.enumeration_limit());
+                session.run_script(&text, host);
+                session.add_history(text);
+                if let Some(h) = editor.helper() {
+                    h.set_variables(session.variable_names());
+                }
+            }
+            Engine::Remote(client) => {
+                host.begin_line(&text, columns, 4);
+                if let Err(e) = run_remote_line(client, &text, host, columns, interrupt) {
+                    crate::output::print_error_line(&format!("mapish: {e}"));
+                    return EXIT_ERRORS;
+                }
+            }
         }
+        interrupt.store(false, Ordering::Relaxed);
     }
+}
+
+/// Runs one line on the server; Ctrl-C meanwhile (the SIGINT flag) is sent as a cancel frame.
+fn run_remote_line(
+    client: &RefCell<AdminClient>,
+    text: &str,
+    host: &mut TerminalHost,
+    columns: usize,
+    interrupt: &Arc<AtomicBool>,
+) -> Result<(), crate::admin::ClientError> {
+    let done = Arc::new(AtomicBool::new(false));
+    let watcher = client.borrow().canceller().map(|mut canceller| {
+        let (done, interrupt) = (done.clone(), interrupt.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                if interrupt.swap(false, Ordering::Relaxed) {
+                    canceller.cancel();
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        })
+    });
+    let result = client.borrow_mut().run(text, host, columns);
+    done.store(true, Ordering::Relaxed);
+    if let Some(w) = watcher {
+        let _ = w.join();
+    }
+    result.map(|_| ())
 }
 
 /// `exit` or `exit N` (PowerShell's exit statement, which mapish's parser does not run).
@@ -164,11 +240,13 @@ pub fn prompt_for(local_server: Option<&str>, organization: &str) -> String {
     }
 }
 
-fn banner(store_dir: &Path, organization: &str, local_server: Option<&str>) -> String {
+fn banner(store_dir: &Path, organization: &str, local_server: Option<&str>, remote: bool) -> String {
     let server = local_server.map(|s| format!(", server {s}")).unwrap_or_default();
+    // Which door the lines go through: changes are live in the server at once when connected.
+    let connected = if remote { " (connected to mapish serve)" } else { "" };
     format!(
         "mapish {} - Exchange Management Shell for MAPI over HTTP\n\
-         Store: {} (organization '{organization}'{server})\n\
+         Store: {} (organization '{organization}'{server}){connected}\n\
          Tab completes cmdlets, parameters and values; Get-Help NAME explains a cmdlet; exit or Ctrl+D leaves.\n\n",
         env!("CARGO_PKG_VERSION"),
         store_dir.display(),

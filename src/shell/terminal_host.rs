@@ -125,6 +125,29 @@ impl TerminalHost {
     }
 }
 
+/// The REPL connected to `mapish serve`: output and errors arrive rendered for this terminal's
+/// width and mode; they are printed (and coloured) as [`Host::output`] and [`Host::error`] do.
+impl crate::admin::client::RemoteConsole for TerminalHost {
+    fn json(&self) -> bool {
+        self.mode == OutputMode::Json
+    }
+
+    fn emit_output(&mut self, rendered: crate::output::Rendered) {
+        let text = match rendered {
+            crate::output::Rendered::Text(text) => text,
+            crate::output::Rendered::Json(all) => {
+                let json = serde_json::to_string_pretty(&serde_json::Value::Array(all)).unwrap_or_else(|_| "[]".into());
+                format!("{json}\n")
+            }
+        };
+        self.say(&text);
+    }
+
+    fn emit_error_text(&mut self, text: &str) {
+        self.write_err(text, RED);
+    }
+}
+
 /// Colours each line separately so a reset always comes before the newline: a terminal that
 /// scrolls while coloured would otherwise paint the new row.
 fn paint(text: &str, colour: &str) -> String {
