@@ -564,3 +564,32 @@ fn a_shell_that_dies_mid_run_stops_its_pipeline_on_the_server() {
     }
     drop(serve);
 }
+
+/// Issue 7 through issue 6: with `mapish serve` running, Test-OutlookConnectivity typed in another
+/// shell runs in the server's process and probes the real endpoint over HTTP; a change made from a
+/// shell turns the deep probe's result to Failed with the cause named, and the exit status follows.
+#[test]
+fn test_outlook_connectivity_runs_through_the_admin_endpoint_against_the_running_server() {
+    let lab = lab();
+    let serve = Serve::start(&lab.store());
+    let url = format!("http://{}/mapi", serve.addr());
+    let point = shell(&lab.store(), &["-c", &format!("Set-MapiVirtualDirectory 'EX01\\mapi (Default Web Site)' -InternalUrl {url} -WarningAction SilentlyContinue")], None);
+    assert_eq!(point.status, 0, "{}", point.stderr);
+
+    let self_test = shell(&lab.store(), &["--output", "json", "-c", "Test-OutlookConnectivity -RunFromServerId EX01 -ProbeIdentity OutlookMapiHttpSelfTestProbe"], None);
+    assert_eq!(self_test.status, 0, "{}\n{}", self_test.stdout, self_test.stderr);
+    let result: serde_json::Value = serde_json::from_str(&self_test.stdout).expect("json");
+    assert_eq!(result[0]["Result"], "Succeeded", "{}", self_test.stdout);
+
+    let deep = shell(&lab.store(), &["-c", "Test-OutlookConnectivity OutlookMapiHttpDeepTestProbe -MailboxId alice -Credential (New-Object System.Management.Automation.PSCredential('alice@contoso.com', (ConvertTo-SecureString 'P@ss1' -AsPlainText -Force)))"], None);
+    assert_eq!(deep.status, 0, "{}\n{}", deep.stdout, deep.stderr);
+    assert!(deep.stdout.contains("Succeeded"), "{}", deep.stdout);
+
+    let off = shell(&lab.store(), &["-c", "Set-CASMailbox alice -MapiHttpEnabled $false"], None);
+    assert_eq!(off.status, 0, "{}", off.stderr);
+    let failed = shell(&lab.store(), &["-c", "Test-OutlookConnectivity OutlookMapiHttpDeepTestProbe -MailboxId alice -Credential (New-Object System.Management.Automation.PSCredential('alice@contoso.com', (ConvertTo-SecureString 'P@ss1' -AsPlainText -Force)))"], None);
+    assert_eq!(failed.status, 1, "{}\n{}", failed.stdout, failed.stderr);
+    assert!(failed.stdout.contains("Failed"), "{}", failed.stdout);
+    assert!(failed.stderr.to_lowercase().contains("mapihttpenabled"), "the cause should name the mailbox setting:\n{}", failed.stderr);
+    assert!(serve.terminate().success());
+}
