@@ -190,7 +190,17 @@ pub fn run(cli: Cli) -> i32 {
         Some(Sub::Init { organization, server, fqdn }) => return init(&store_dir, organization, server, fqdn),
         Some(Sub::Docs { out }) => return crate::docs::write_reference(&out),
         Some(Sub::Serve(args)) => return serve(&store_dir, args),
-        Some(Sub::Import(args)) => return crate::import_cmd::run(&store_dir, args),
+        Some(Sub::Import(args)) => {
+            // With a server running on this store the import must happen in its process, so the
+            // change is live at once: send the equivalent Import-MapishConfig line there.
+            if let Some(line) = crate::import_cmd::as_cmdlet_line(&args) {
+                let mut host = ConsoleHost::new(mode, line.clone());
+                if let Some(code) = run_remote(&store_dir, &line, &mut host) {
+                    return code;
+                }
+            }
+            return crate::import_cmd::run(&store_dir, args);
+        }
         Some(Sub::Status) => return crate::admin::status::run(&store_dir),
         None => {}
     }

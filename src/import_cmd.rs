@@ -31,6 +31,24 @@ pub struct ImportArgs {
     pub yes: bool,
 }
 
+/// The Import-MapishConfig line that does what these arguments ask, for a running server; None
+/// when the file's path cannot be made absolute (the server's working directory is not ours).
+pub fn as_cmdlet_line(args: &ImportArgs) -> Option<String> {
+    let path = std::path::absolute(&args.file).ok()?;
+    let path = path.to_str()?.replace('\'', "''");
+    let mut line = format!("Import-MapishConfig -Path '{path}'");
+    if args.what_if {
+        line.push_str(" -WhatIf");
+    }
+    if args.prune {
+        line.push_str(" -Prune");
+    }
+    if args.yes {
+        line.push_str(" -Confirm:$false");
+    }
+    Some(line)
+}
+
 pub fn run(store_dir: &Path, args: ImportArgs) -> i32 {
     let name = args.file.display().to_string();
     let text = match std::fs::read_to_string(&args.file) {

@@ -593,3 +593,30 @@ fn test_outlook_connectivity_runs_through_the_admin_endpoint_against_the_running
     assert!(failed.stderr.to_lowercase().contains("mapihttpenabled"), "the cause should name the mailbox setting:\n{}", failed.stderr);
     assert!(serve.terminate().success());
 }
+
+/// Issue 8 through issue 6: `mapish import` while the server runs applies the file in the server's
+/// process (the store is the server's), and the change is in force for the next command.
+#[test]
+fn import_goes_through_the_admin_endpoint_while_the_server_runs() {
+    let lab = lab();
+    let serve = Serve::start(&lab.store());
+    let exported = shell(&lab.store(), &["-c", "Export-MapishConfig"], None);
+    assert_eq!(exported.status, 0, "{}", exported.stderr);
+    assert!(exported.stdout.contains("MapiHttpEnabled = true"), "{}", exported.stdout);
+    let file = lab.path("contoso.toml");
+    std::fs::write(&file, exported.stdout.replace("MapiHttpEnabled = true", "MapiHttpEnabled = false")).expect("write config");
+
+    let plan = shell(&lab.store(), &["import", file.to_str().expect("utf-8"), "--what-if"], None);
+    assert_eq!(plan.status, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains("MapiHttpEnabled"), "{}", plan.stdout);
+    let unchanged = shell(&lab.store(), &["-c", "(Get-OrganizationConfig).MapiHttpEnabled"], None);
+    assert_eq!(unchanged.stdout.trim(), "True");
+
+    let applied = shell(&lab.store(), &["import", file.to_str().expect("utf-8")], None);
+    assert_eq!(applied.status, 0, "{}\n{}", applied.stdout, applied.stderr);
+    let now = shell(&lab.store(), &["-c", "(Get-OrganizationConfig).MapiHttpEnabled"], None);
+    assert_eq!(now.stdout.trim(), "False", "{}", now.stderr);
+    let again = shell(&lab.store(), &["import", file.to_str().expect("utf-8")], None);
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+    assert!(serve.terminate().success());
+}

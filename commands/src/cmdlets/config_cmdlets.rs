@@ -74,8 +74,11 @@ fn failure(inv: &Invocation<'_>, message: String, category: ErrorCategory, excep
 
 fn import(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
     let path = b.string("Path").unwrap_or_default();
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| failure(inv, format!("Cannot read the configuration file '{path}': {e}."), ErrorCategory::ReadError, "IOException"))?;
+    // Through the host: run from a shell connected to `mapish serve`, the file is the shell's.
+    let text = inv
+        .host
+        .read_file(&path)
+        .map_err(|e| failure(inv, format!("Cannot read the configuration file '{path}': {e}"), ErrorCategory::ReadError, "IOException"))?;
     let source = Source::new(path.clone(), &text);
     let store = inv.session.store.clone();
     let prepared = config::parse(&source, &LocalSecrets::beside(Path::new(&path))).and_then(|desired| {
