@@ -209,9 +209,11 @@ mod tests {
                 fqdn: "ex01.contoso.com".into(),
             })
             .unwrap();
-        let second = store.subscribe();
         let org = store.organization().unwrap();
         let mut kinds: Vec<ObjectKind> = (0..3).map(|_| next(&first).kind).collect();
+        // Subscribe only once the initialisation's events were delivered: the feed thread forwards
+        // asynchronously, so an earlier subscriber could still receive them.
+        let second = store.subscribe();
         kinds.sort_by_key(|k| *k as u8);
         assert_eq!(
             kinds,
