@@ -69,27 +69,10 @@ pub async fn handle(call: Call) -> Reply {
 }
 
 async fn connect(mut call: Call) -> Reply {
-    let mailbox = match call.own_mailbox() {
-        Ok(Some(m)) => m,
-        Ok(None) => {
-            return call.fail(
-                None,
-                ResponseCode::ContextNotFound,
-                "the mailbox no longer exists",
-            );
-        }
+    let mailbox = match call.admit_new_context().await {
+        Ok(m) => m,
         Err(reply) => return reply,
     };
-    if !call.effective(&mailbox) {
-        return call.fail(
-            None,
-            ResponseCode::EndpointDisabled,
-            "MAPI over HTTP is not enabled for this mailbox",
-        );
-    }
-    if let Err(reply) = call.read_body(None).await {
-        return reply;
-    }
     let req = match ConnectRequest::decode(&call.body) {
         Ok(r) => r,
         Err(e) => {

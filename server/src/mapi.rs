@@ -270,6 +270,20 @@ impl Call {
         App::effective(&self.snap, mailbox)
     }
 
+    /// What Connect and Bind check before creating a context: the user's mailbox still exists, MAPI
+    /// over HTTP is in effect for it, and the request body arrived within the limits.
+    pub async fn admit_new_context(&mut self) -> Result<Mailbox, Reply> {
+        let mailbox = match self.own_mailbox()? {
+            Some(m) => m,
+            None => return Err(self.fail(None, ResponseCode::ContextNotFound, "the mailbox no longer exists")),
+        };
+        if !self.effective(&mailbox) {
+            return Err(self.fail(None, ResponseCode::EndpointDisabled, "MAPI over HTTP is not enabled for this mailbox"));
+        }
+        self.read_body(None).await?;
+        Ok(mailbox)
+    }
+
     /// Ends the session named by the request's cookies if it is a live one of this user: a Connect/Bind
     /// with old cookies is a reconnect, and the old context goes first (§3.2.5.6).
     pub fn end_previous_session(&self) {
