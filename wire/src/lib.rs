@@ -18,6 +18,7 @@
 //! | [`aux_buffer`] | AUX_HEADER blocks in auxiliary buffers |
 //! | [`rop`], [`ids`] | ROP buffers, RopLogon, RopRelease, FIDs |
 //! | [`ec`] | return values (ecRpcFormat, ecNotSupported, …) |
+//! | [`prop`] | property tags (the one table), PropertyValue, PropertyRow |
 //! | [`autodiscover`] | POX Autodiscover request/response XML |
 
 #![forbid(unsafe_code)]
@@ -40,6 +41,7 @@ pub mod headers;
 pub mod ids;
 pub mod lz77;
 pub mod nspi;
+pub mod prop;
 pub mod request_type;
 pub mod response_code;
 pub mod rop;
