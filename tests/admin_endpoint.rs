@@ -620,3 +620,25 @@ fn import_goes_through_the_admin_endpoint_while_the_server_runs() {
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
     assert!(serve.terminate().success());
 }
+
+#[test]
+fn export_with_a_relative_path_writes_the_shells_file_not_the_servers() {
+    let lab = lab();
+    let serve = Serve::start(&lab.store());
+    // The server holds the store, so the shell's command runs there; its cwd is not the shell's.
+    let shell_dir = lab.path("shell-cwd");
+    std::fs::create_dir_all(&shell_dir).expect("shell dir");
+    let out = Command::new(bin())
+        .arg("--store")
+        .arg(lab.store())
+        .args(["-c", "Export-MapishConfig -Path exported.toml"])
+        .current_dir(&shell_dir)
+        .env_remove("MAPISH_STORE")
+        .output()
+        .expect("run mapish");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(shell_dir.join("exported.toml")).expect("the shell's file");
+    let printed = shell(&lab.store(), &["-c", "Export-MapishConfig"], None);
+    assert_eq!(written.trim_end(), printed.stdout.trim_end());
+    assert!(serve.terminate().success());
+}

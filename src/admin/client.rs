@@ -122,6 +122,10 @@ impl AdminClient {
                     };
                     write_frame(&mut self.stream, &Request::Answer(answer))?;
                 }
+                Response::WriteFile { path, text } => {
+                    let error = host.write_file(&path, &text).err();
+                    write_frame(&mut self.stream, &Request::Answer(Answer::Done { error }))?;
+                }
                 Response::PromptParameters { caption, message, params } => {
                     let params: Vec<ParameterPrompt> = params
                         .into_iter()

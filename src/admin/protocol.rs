@@ -77,6 +77,9 @@ pub enum Response {
     Redirect { path: String, append: bool, text: String },
     /// Get-Content / Import-Csv: the client reads its own file and replies with `Answer::File`.
     ReadFile { path: String },
+    /// Export-MapishConfig -Path: the client replaces its own file with `text` whole and replies with
+    /// `Answer::Done`.
+    WriteFile { path: String, text: String },
     /// Mandatory parameters the command line left out; the client replies with `Answer::Parameters`.
     PromptParameters { caption: String, message: String, params: Vec<PromptField> },
     /// Get-Credential; the client replies with `Answer::Credential`.

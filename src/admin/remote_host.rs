@@ -178,4 +178,12 @@ impl Host for RemoteHost<'_> {
             _ => Err(format!("Could not read the file '{path}': the shell did not answer.")),
         }
     }
+
+    fn write_file(&mut self, path: &str, text: &str) -> Result<(), String> {
+        match self.ask(&Response::WriteFile { path: path.to_string(), text: text.to_string() }) {
+            Some(Answer::Done { error: None }) => Ok(()),
+            Some(Answer::Done { error: Some(e) }) => Err(e),
+            _ => Err(format!("Cannot write the file '{path}': the shell did not answer.")),
+        }
+    }
 }

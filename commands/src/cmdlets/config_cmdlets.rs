@@ -129,19 +129,11 @@ fn export(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
     let text = config::export(&Current::read(&inv.session.store)?);
     match b.string("Path") {
         None => inv.emit(Value::String(text.trim_end_matches('\n').to_string())),
-        Some(path) => write_whole(Path::new(&path), &text)
-            .map_err(|e| failure(inv, format!("Cannot write the file '{path}': {e}."), ErrorCategory::WriteError, "IOException"))?,
+        // Through the host: run from a shell connected to `mapish serve`, the file is the shell's.
+        Some(path) => {
+            let path = crate::run::file_path(&path);
+            inv.host.write_file(&path, &text).map_err(|e| failure(inv, e, ErrorCategory::WriteError, "IOException"))?
+        }
     }
     Ok(())
-}
-
-/// Writes beside the target and renames over it, so a crash never leaves half a configuration file.
-fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }

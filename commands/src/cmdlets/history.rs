@@ -184,6 +184,9 @@ impl crate::run::Host for UnpositionedErrors<'_> {
     fn read_file(&mut self, path: &str) -> Result<String, String> {
         self.inner.read_file(path)
     }
+    fn write_file(&mut self, path: &str, text: &str) -> Result<(), String> {
+        self.inner.write_file(path, text)
+    }
     fn prompt_credential(&mut self, caption: &str, message: &str, user_name: Option<&str>) -> Option<(String, crate::value::SecretText)> {
         self.inner.prompt_credential(caption, message, user_name)
     }

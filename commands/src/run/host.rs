@@ -72,6 +72,13 @@ pub trait Host {
         })
     }
 
+    /// Export-MapishConfig -Path: replaces the file the user named with `text` whole. Like
+    /// [`Host::read_file`], the host decides what a path means; the default writes the local file
+    /// beside its target and renames it over, so a crash never leaves half a file.
+    fn write_file(&mut self, path: &str, text: &str) -> Result<(), String> {
+        write_whole(std::path::Path::new(path), text).map_err(|e| format!("Cannot write the file '{path}': {e}."))
+    }
+
     /// Get-Credential: asks for a user name (offered pre-filled when `user_name` is given) and a
     /// password read without echo. PowerShell's console shows the caption ("Windows PowerShell
     /// credential request") and message ("Enter your credentials."), then `User: ` and
@@ -150,4 +157,15 @@ impl Host for RecordingHost {
         let user = if user.is_empty() { user_name.unwrap_or_default().to_string() } else { user };
         Some((user, SecretText(password)))
     }
+}
+
+/// Writes `text` beside `path` and renames it over the target.
+pub fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
