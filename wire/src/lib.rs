@@ -13,7 +13,7 @@
 //! | [`cookie`] | `MapiContext` / `MapiSequence` cookies |
 //! | [`body`] | the StatusCode / failure envelope of response bodies |
 //! | [`emsmdb`] | Connect, Execute, Disconnect, NotificationWait, PING |
-//! | [`nspi`] | Bind, Unbind, GetMailboxUrl, GetAddressBookUrl, STAT |
+//! | [`nspi`] | every NSPI body: Bind … ResolveNames, GetMatches restrictions, AddressBookPropertyValue, entry IDs, STAT |
 //! | [`rpc_header`], [`lz77`] | RPC_HEADER_EXT framing, XorMagic, LZ77 (DIRECT2) |
 //! | [`aux_buffer`] | AUX_HEADER blocks in auxiliary buffers |
 //! | [`rop`], [`ids`] | ROP buffers, RopLogon, RopRelease, FIDs |

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod nspi;
+
 use std::time::Duration;
 
 use base64::Engine;

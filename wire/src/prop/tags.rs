@@ -77,6 +77,8 @@ properties! {
     PID_TAG_INST_ID = "PidTagInstID", 0x674D, INTEGER64;
     PID_TAG_INSTANCE_NUM = "PidTagInstanceNum", 0x674E, INTEGER32;
     PID_TAG_ASSOCIATED_CONTENT_COUNT = "PidTagAssociatedContentCount", 0x3617, INTEGER32;
+    // Shares id 0x6638 with PidTagFolderChildCount (MS-OXPROPS lists both); named so the id is never mistaken.
+    PID_TAG_SERIALIZED_REPLID_GUID_MAP = "PidTagSerializedReplidGuidMap", 0x6638, BINARY;
 
     // The mailbox store object (MS-OXCSTOR §2.2.2, MS-OXOSFLD §2.2).
     PID_TAG_STORE_SUPPORT_MASK = "PidTagStoreSupportMask", 0x340D, INTEGER32;
@@ -128,6 +130,10 @@ properties! {
     PID_TAG_ADDRESS_BOOK_IS_MASTER = "PidTagAddressBookIsMaster", 0xFFFB, BOOLEAN;
     PID_TAG_ADDRESS_BOOK_PARENT_ENTRY_ID = "PidTagAddressBookParentEntryId", 0xFFFC, BINARY;
     PID_TAG_ADDRESS_BOOK_CONTAINER_ID = "PidTagAddressBookContainerId", 0xFFFD, INTEGER32;
+    PID_TAG_ANR = "PidTagAnr", 0x360C, STRING;
+    PID_TAG_DEPARTMENT_NAME = "PidTagDepartmentName", 0x3A18, STRING;
+    PID_TAG_OFFICE_LOCATION = "PidTagOfficeLocation", 0x3A19, STRING;
+    PID_TAG_PRIMARY_TELEPHONE_NUMBER = "PidTagPrimaryTelephoneNumber", 0x3A1A, STRING;
 }
 
 /// The table entry whose tag equals `tag` exactly.

@@ -1,11 +1,29 @@
 //! The address book endpoint, `/mapi/nspi/` (MS-OXCMAPIHTTP §2.2.5): Bind, Unbind, GetMailboxUrl,
-//! GetAddressBookUrl and PING. The other fifteen NSPI request types are valid request types this server
-//! does not serve yet: they pass the session checks and get a failure body with StatusCode
-//! ecNotSupported (0x80040102), not an X-ResponseCode, since nothing about the request itself is wrong.
+//! GetAddressBookUrl, PING, and the NSPI operations over the Global Address List: GetSpecialTable,
+//! QueryRows, SeekEntries, DNToMId, GetProps, GetPropList, QueryColumns, ResolveNames, GetMatches,
+//! ResortRestriction, CompareMIds, UpdateStat, GetTemplateInfo.
+//!
+//! Bind takes a snapshot of the GAL ([`gal`]); every later request of the session reads that snapshot, so
+//! Minimal Entry IDs stay put for the session. The operations themselves are pure functions in [`calls`].
+//!
+//! ModProps and ModLinkAtt are valid request types this server does not serve: they pass
+//! the session checks and get a failure body with StatusCode ecNotSupported (0x80040102), not an
+//! X-ResponseCode, since nothing about the request itself is wrong.
+
+pub mod anr;
+pub mod calls;
+pub mod codepage;
+pub mod gal;
+pub mod props;
+pub mod restrict;
+pub mod table;
+
+use std::sync::Arc;
 
 use mapish_wire::body::{FailureBody, Response};
 use mapish_wire::buf::Codec;
 use mapish_wire::ec;
+use mapish_wire::nspi as nspi_wire;
 use mapish_wire::nspi::{
     BIND_FLAG_ANONYMOUS_LOGIN, BindRequest, BindResponse, BindSuccess, CP_WINUNICODE,
     UnbindRequest, UrlRequest, UrlSuccess, unbind_success,
@@ -39,6 +57,19 @@ pub async fn handle(call: Call) -> Reply {
         RequestType::GetMailboxUrl => url(call, Endpoint::Emsmdb).await,
         RequestType::GetAddressBookUrl => url(call, Endpoint::Nspi).await,
         RequestType::Ping => ping(call).await,
+        RequestType::GetSpecialTable => served(call, calls::get_special_table).await,
+        RequestType::QueryRows => served(call, calls::query_rows).await,
+        RequestType::SeekEntries => served(call, calls::seek_entries).await,
+        RequestType::UpdateStat => served(call, calls::update_stat).await,
+        RequestType::DnToMId => served(call, calls::dn_to_mid).await,
+        RequestType::GetProps => served(call, calls::get_props).await,
+        RequestType::GetPropList => served(call, calls::get_prop_list).await,
+        RequestType::QueryColumns => served(call, |_, r| calls::query_columns(r)).await,
+        RequestType::ResolveNames => served(call, calls::resolve_names).await,
+        RequestType::GetMatches => served(call, calls::get_matches).await,
+        RequestType::ResortRestriction => served(call, calls::resort_restriction).await,
+        RequestType::CompareMIds => served(call, calls::compare_mids).await,
+        RequestType::GetTemplateInfo => served(call, |_, r| calls::get_template_info(r)).await,
         _ => not_supported(call).await,
     }
 }
@@ -110,6 +141,12 @@ async fn bind(mut call: Call) -> Reply {
                 return call.success(&[], &answer(ec::nspi::LOGON_FAILED));
             }
         };
+    // The session's address book: the GAL as of now. If the store cannot be read, the first request that
+    // needs it tries again.
+    match gal::Gal::load(&call.app.store, &call.snap) {
+        Ok(g) => gal::remember(&session, Arc::new(g)),
+        Err(e) => tracing::error!("cannot read the address book: {e}"),
+    }
     call.log(Some(&session), ResponseCode::Success, 0, 0, "bound");
     call.success(&session.cookies(call.app.secure(), true), &answer(0))
 }
@@ -229,6 +266,100 @@ async fn ping(mut call: Call) -> Reply {
     call.log(Some(in_use.session()), ResponseCode::Success, 0, 0, "ping");
     let cookies = in_use.session().cookies(call.app.secure(), false);
     call.success(&cookies, &[])
+}
+
+/// A success body that carries an NSPI return value.
+trait Answer: Codec {
+    fn error_code(&self) -> u32;
+}
+
+macro_rules! answers {
+    ($($t:ty),* $(,)?) => {
+        $(impl Answer for $t {
+            fn error_code(&self) -> u32 {
+                self.error_code
+            }
+        })*
+    };
+}
+
+answers!(
+    nspi_wire::CompareMIdsSuccess,
+    nspi_wire::DnToMIdSuccess,
+    nspi_wire::GetMatchesSuccess,
+    nspi_wire::GetSpecialTableSuccess,
+    nspi_wire::PropertyListSuccess,
+    nspi_wire::ResolveNamesSuccess,
+    nspi_wire::ResortRestrictionSuccess,
+    nspi_wire::StatRowsSuccess,
+    nspi_wire::TagListSuccess,
+    nspi_wire::UpdateStatSuccess,
+);
+
+/// A request served from the session's address book: session checks, body decoded as `Req` (else 12),
+/// `op` run on the snapshot, the success body `Response::Success(op(..))` returned with a new sequence
+/// cookie.
+async fn served<Req: Codec, Out: Answer>(
+    mut call: Call,
+    op: impl FnOnce(&gal::Gal, &Req) -> Out,
+) -> Reply {
+    let (in_use, _mailbox) = match call.session(SEQUENCED) {
+        Ok(pair) => pair,
+        Err(reply) => return reply,
+    };
+    if let Err(reply) = call.read_body(Some(in_use.session())).await {
+        return reply;
+    }
+    let req = match Req::decode(&call.body) {
+        Ok(r) => r,
+        Err(e) => {
+            return call.fail(
+                Some(in_use.session()),
+                ResponseCode::InvalidRequestBody,
+                &format!("{}: {e}", Req::NAME),
+            );
+        }
+    };
+    let book = match gal::of(in_use.session()) {
+        Some(g) => g,
+        None => match gal::Gal::load(&call.app.store, &call.snap) {
+            Ok(g) => {
+                let g = Arc::new(g);
+                gal::remember(in_use.session(), Arc::clone(&g));
+                g
+            }
+            Err(e) => {
+                tracing::error!("cannot read the address book: {e}");
+                return call.fail(
+                    Some(in_use.session()),
+                    ResponseCode::UnknownFailure,
+                    "store error",
+                );
+            }
+        },
+    };
+    let out = op(&book, &req);
+    let code = out.error_code();
+    let body = match Response::Success(out).encode() {
+        Ok(b) => b,
+        Err(e) => {
+            return call.fail(
+                Some(in_use.session()),
+                ResponseCode::UnknownFailure,
+                &e.to_string(),
+            );
+        }
+    };
+    let detail = ec::name(code).map_or_else(|| format!("0x{code:08X}"), str::to_string);
+    call.log(
+        Some(in_use.session()),
+        ResponseCode::Success,
+        0,
+        code,
+        &detail,
+    );
+    let cookies = in_use.session().cookies(call.app.secure(), true);
+    call.success(&cookies, &body)
 }
 
 async fn not_supported(mut call: Call) -> Reply {
