@@ -365,9 +365,9 @@ fn a_wrong_credential_is_an_authentication_failure() {
 fn authentication_methods_the_server_cannot_complete_are_named() {
     let mut lab = Lab::new();
     lab.serve(TlsMode::None);
-    lab.apply("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods Ntlm,Negotiate");
+    lab.apply("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods OAuth");
     let (out, _) = lab.probe("Test-OutlookConnectivity OutlookMapiHttpSelfTestProbe");
-    out.failed_with(&["401 without any WWW-Authenticate challenge", "IISAuthenticationMethods {Ntlm, Negotiate}", "-IISAuthenticationMethods Basic"]);
+    out.failed_with(&["401 without any WWW-Authenticate challenge", "IISAuthenticationMethods {OAuth}", "-IISAuthenticationMethods Basic"]);
 }
 
 #[test]

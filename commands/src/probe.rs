@@ -18,8 +18,8 @@ pub const RESULT_TYPE: &str = "Mapish.Monitoring.OutlookConnectivityProbeResult"
 
 /// The authentication schemes mapish's server can complete, as `WWW-Authenticate` tokens: the ones
 /// an unauthenticated request must be offered when the directory lists them (docs/server.md, "Who
-/// may connect"). Ntlm, Negotiate and OAuth are configured but never offered.
-pub const COMPLETABLE_SCHEMES: &[&str] = &["Basic"];
+/// may connect", "Authentication"). OAuth may be configured but is never offered.
+pub const COMPLETABLE_SCHEMES: &[&str] = &["Basic", "NTLM", "Negotiate"];
 
 /// Runs probes against a MAPI over HTTP endpoint.
 pub trait Probe: Send + Sync {

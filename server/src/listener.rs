@@ -155,7 +155,9 @@ where
     let timeout = app.config.limits.header_read_timeout;
     let service = {
         let app = Arc::clone(&app);
-        service_fn(move |req| service::serve(Arc::clone(&app), peer, req))
+        // NTLM/Negotiate logons belong to the connection (auth::ConnAuth).
+        let conn_auth = Arc::new(crate::auth::ConnAuth::new());
+        service_fn(move |req| service::serve(Arc::clone(&app), peer, Arc::clone(&conn_auth), req))
     };
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())

@@ -24,7 +24,7 @@ use mapish_wire::{CONTENT_TYPE, Endpoint, RequestType, ResponseCode};
 use tokio::sync::mpsc;
 
 use crate::app::{App, InFlight};
-use crate::auth::{self, AuthOutcome, Principal};
+use crate::auth::{self, ConnAuth, ConnOutcome, Principal};
 use crate::limits::{self, BodyError};
 use crate::live::Snapshot;
 use crate::logs::{AccessRecord, Protocol, ProtocolRecord};
@@ -84,6 +84,7 @@ pub async fn handle(
     req: Request<Incoming>,
     endpoint: Endpoint,
     peer: SocketAddr,
+    conn: &ConnAuth,
     access: &mut AccessRecord,
 ) -> Reply {
     let snap = app.live.current();
@@ -92,26 +93,108 @@ pub async fn handle(
     }
     let echo = Echo::from_headers(req.headers());
     let common = app.common(echo);
-    let methods = snap.completable_methods();
-    let principal = match app
-        .auth
-        .authenticate(
-            &app.store,
-            &methods,
-            req.headers().get(header::AUTHORIZATION),
-        )
-        .await
-    {
-        AuthOutcome::Authenticated(p) => p,
-        AuthOutcome::Denied { user, reason } => {
-            access.user = user.unwrap_or_default();
-            tracing::debug!(%peer, reason, "401 on {}", endpoint.path_segment());
-            let challenges = auth::challenges(&methods, &snap.server_label());
-            return response::unauthorized(Some(&common), &challenges).into();
+    let (principal, req, final_token) = match authenticate(&app, req, conn, &common, access).await {
+        Ok(ok) => ok,
+        Err(reply) => {
+            tracing::debug!(%peer, "401 on {}", endpoint.path_segment());
+            return reply;
         }
     };
     access.user.clone_from(&principal.logon_name);
+    let mut reply =
+        handle_authenticated(app, req, endpoint, peer, snap, common, principal, access).await;
+    // Negotiate's last token (accept-completed, mechListMIC) rides on the answer, as IIS sends it.
+    if let Some(v) = final_token {
+        reply
+            .response
+            .headers_mut()
+            .append(header::WWW_AUTHENTICATE, v);
+    }
+    reply
+}
 
+/// Authenticates a MAPI request on its connection: `Ok` with the principal, the request, and a final
+/// `WWW-Authenticate` value for the response; `Err` with the 401 to send. While an NTLM handshake is in
+/// progress the request body is read and dropped, so that the connection stays usable for the next step.
+pub async fn authenticate(
+    app: &Arc<App>,
+    req: Request<Incoming>,
+    conn: &ConnAuth,
+    common: &Common,
+    access: &mut AccessRecord,
+) -> Result<(Principal, Request<Incoming>, Option<header::HeaderValue>), Reply> {
+    let snap = app.live.current();
+    let methods = snap.completable_methods();
+    let names = match &snap.server {
+        Some(s) => auth::target_names(&s.name, &s.fqdn),
+        None => auth::target_names("", ""),
+    };
+    let outcome = app
+        .auth
+        .authenticate_conn(
+            &app.store,
+            &methods,
+            &names,
+            conn,
+            req.headers().get(header::AUTHORIZATION),
+        )
+        .await;
+    match outcome {
+        ConnOutcome::Authenticated { principal, header } => Ok((
+            principal,
+            req,
+            header.and_then(|h| header::HeaderValue::from_str(&h).ok()),
+        )),
+        ConnOutcome::Continue(challenge) => {
+            drain(app, req).await;
+            Err(response::unauthorized(Some(common), &[challenge]).into())
+        }
+        ConnOutcome::Denied { user, reason } => {
+            tracing::debug!(reason, "authentication refused");
+            access.user = user.unwrap_or_default();
+            drain(app, req).await;
+            let challenges = auth::challenges(&methods, &snap.server_label());
+            Err(response::unauthorized(Some(common), &challenges).into())
+        }
+    }
+}
+
+/// Reads and drops the body of a request answered 401 (within the usual caps, without keeping it), so that
+/// the connection stays open for the next step of an NTLM/Negotiate handshake, as IIS keeps it: hyper closes
+/// a connection whose request body was left unread.
+async fn drain(app: &App, req: Request<Incoming>) {
+    use http_body_util::BodyExt;
+    let limits = &app.config.limits;
+    if limits::announced_too_large(req.headers(), limits.max_body_bytes) {
+        return;
+    }
+    let mut body = req.into_body();
+    let mut left = limits.max_body_bytes;
+    let _ = tokio::time::timeout(limits.body_read_timeout, async {
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Some(data) = frame.data_ref() {
+                if data.len() > left {
+                    return;
+                }
+                left -= data.len();
+            }
+        }
+    })
+    .await;
+}
+
+/// The pipeline after authentication.
+#[allow(clippy::too_many_arguments)]
+async fn handle_authenticated(
+    app: Arc<App>,
+    req: Request<Incoming>,
+    endpoint: Endpoint,
+    peer: SocketAddr,
+    snap: Arc<Snapshot>,
+    common: Common,
+    principal: Principal,
+    access: &mut AccessRecord,
+) -> Reply {
     let error =
         |code, detail: &str| -> Reply { response::mapi_error(&common, code, detail).into() };
     if req.method() != Method::POST {

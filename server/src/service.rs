@@ -12,6 +12,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use mapish_wire::{Endpoint, ResponseCode};
 
 use crate::app::App;
+use crate::auth::ConnAuth;
 use crate::logs::AccessRecord;
 use crate::mapi::{self, Reply};
 use crate::response::{self, Body, Echo};
@@ -21,6 +22,7 @@ use crate::{autodiscover, health};
 pub async fn serve(
     app: Arc<App>,
     peer: SocketAddr,
+    conn: Arc<ConnAuth>,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let in_flight = app.shutdown.enter();
@@ -49,9 +51,9 @@ pub async fn serve(
             .await
             .into()
     } else if let Some(endpoint) = Endpoint::from_path(&path) {
-        mapi::handle(Arc::clone(&app), req, endpoint, peer, &mut access).await
+        mapi::handle(Arc::clone(&app), req, endpoint, peer, &conn, &mut access).await
     } else if path.starts_with("/mapi/") && app.live.current().vdir.is_some() {
-        invalid_path(&app, req, &mut access).await
+        invalid_path(&app, req, &conn, &mut access).await
     } else {
         response::plain(StatusCode::NOT_FOUND, "404 Not Found").into()
     };
@@ -93,27 +95,23 @@ fn draining(app: &App, path: &str, echo: Echo) -> Response<Body> {
 }
 
 /// Another path under an existing `/mapi` directory: authenticated, then X-ResponseCode 3.
-async fn invalid_path(app: &Arc<App>, req: Request<Incoming>, access: &mut AccessRecord) -> Reply {
-    let snap = app.live.current();
-    let methods = snap.completable_methods();
+async fn invalid_path(
+    app: &Arc<App>,
+    req: Request<Incoming>,
+    conn: &ConnAuth,
+    access: &mut AccessRecord,
+) -> Reply {
     let common = app.common(Echo::from_headers(req.headers()));
-    match app
-        .auth
-        .authenticate(
-            &app.store,
-            &methods,
-            req.headers().get(header::AUTHORIZATION),
-        )
-        .await
-    {
-        crate::auth::AuthOutcome::Authenticated(p) => {
-            access.user = p.logon_name;
-            response::mapi_error(&common, ResponseCode::InvalidPath, "no such MAPI endpoint").into()
+    match mapi::authenticate(app, req, conn, &common, access).await {
+        Ok((principal, _req, final_token)) => {
+            access.user = principal.logon_name;
+            let mut r =
+                response::mapi_error(&common, ResponseCode::InvalidPath, "no such MAPI endpoint");
+            if let Some(v) = final_token {
+                r.headers_mut().append(header::WWW_AUTHENTICATE, v);
+            }
+            r.into()
         }
-        crate::auth::AuthOutcome::Denied { user, .. } => {
-            access.user = user.unwrap_or_default();
-            let challenges = crate::auth::challenges(&methods, &snap.server_label());
-            response::unauthorized(Some(&common), &challenges).into()
-        }
+        Err(reply) => reply,
     }
 }

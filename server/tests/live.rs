@@ -187,13 +187,10 @@ fn authentication_method_change() {
     let mut c = Mapi::emsmdb(&server, &lab.alice, ALICE_PASSWORD);
     c.connect(&dn).expect_code(0);
 
-    // Exchange's defaults: nothing this server can complete → 401 with no challenge at all, even with
-    // valid Basic credentials; the health check says why.
+    // Only OAuth: nothing this server can complete → 401 with no challenge at all, even with valid Basic
+    // credentials; the health check says why.
     let before = server.changes();
-    lab.set_vdir(|v| {
-        v.iis_authentication_methods =
-            vec![AuthMethod::Ntlm, AuthMethod::OAuth, AuthMethod::Negotiate]
-    });
+    lab.set_vdir(|v| v.iis_authentication_methods = vec![AuthMethod::OAuth]);
     server.await_changes(before, 1);
     let r = c.send("PING", &[]);
     assert_eq!(r.status, 401);
@@ -206,15 +203,28 @@ fn authentication_method_change() {
     assert_eq!(h.status, 503);
     assert!(h.text().contains("authentication"));
 
-    // Basic next to NTLM: only Basic is offered, and the session still works.
+    // Exchange's defaults: NTLM and Negotiate are offered (not OAuth); Basic credentials are refused.
+    let before = server.changes();
+    lab.set_vdir(|v| {
+        v.iis_authentication_methods =
+            vec![AuthMethod::Ntlm, AuthMethod::OAuth, AuthMethod::Negotiate]
+    });
+    server.await_changes(before, 1);
+    let r = c.send("PING", &[]);
+    assert_eq!(r.status, 401);
+    assert_eq!(r.all("www-authenticate"), ["NTLM", "Negotiate"]);
+    assert_eq!(health(&server).status, 200);
+
+    // Basic next to NTLM: both are offered, in configured order, and the session still works.
     let before = server.changes();
     lab.set_vdir(|v| v.iis_authentication_methods = vec![AuthMethod::Ntlm, AuthMethod::Basic]);
     server.await_changes(before, 1);
     let spec = c.spec("PING").without("Authorization");
     let r = c.run(spec);
     assert_eq!(r.status, 401);
-    assert_eq!(r.all("www-authenticate").len(), 1);
-    assert!(r.all("www-authenticate")[0].starts_with("Basic "));
+    assert_eq!(r.all("www-authenticate").len(), 2);
+    assert_eq!(r.all("www-authenticate")[0], "NTLM");
+    assert!(r.all("www-authenticate")[1].starts_with("Basic "));
     c.send("PING", &[]).expect_code(0);
     assert_eq!(health(&server).status, 200);
 }

@@ -26,7 +26,7 @@ pub use model::mailbox::{Mailbox, effective_mapi_http, legacy_exchange_dn};
 pub use model::mapi_vdir::{DEFAULT_AUTH_METHODS, DEFAULT_WEBSITE, MapiVirtualDirectory};
 pub use model::organization::Organization;
 pub use model::server::Server;
-pub use password::{check_password_hash, hash_password, verify_password};
+pub use password::{NtHash, check_password_hash, hash_password, nt_owf, verify_password};
 pub use store::{InitParams, OpenOptions, Store};
 pub use tx::Tx;
 pub use uuid::Uuid;

@@ -21,6 +21,18 @@ impl Run {
         }
     }
 
+    /// Success whose only stderr output is warnings containing `needle` (for example the warning that
+    /// OAuth is configured but not offered by mapish serve).
+    #[track_caller]
+    pub fn ok_warned(&self, needle: &str) -> &Run {
+        assert_eq!(self.status, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert!(!self.stderr.is_empty(), "expected a warning about {needle}");
+        for line in self.stderr.lines().filter(|l| !l.trim().is_empty()) {
+            assert!(line.starts_with("WARNING:") && line.contains(needle), "unexpected stderr:\n{}", self.stderr);
+        }
+        self
+    }
+
     #[track_caller]
     pub fn ok(&self) -> &Run {
         assert_eq!(self.status, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);

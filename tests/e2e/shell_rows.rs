@@ -225,23 +225,23 @@ fn row_20_comments() {
 #[test]
 fn row_21_arrays_with_commas() {
     let lab = Lab::new();
-    lab.c("Set-MapiVirtualDirectory 'EX01\\mapi (Default Web Site)' -IISAuthenticationMethods NTLM,Negotiate,OAuth").ok();
+    lab.c("Set-MapiVirtualDirectory 'EX01\\mapi (Default Web Site)' -IISAuthenticationMethods NTLM,Negotiate,OAuth").ok_warned("OAuth");
     assert_eq!(out(&lab, "(Get-MapiVirtualDirectory).IISAuthenticationMethods -join ','"), ["Ntlm,Negotiate,OAuth"]);
     lab.c("$m = @('Basic', 'Ntlm'); Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods $m").ok();
     assert_eq!(out(&lab, "(Get-MapiVirtualDirectory).IISAuthenticationMethods -join ','"), ["Basic,Ntlm"]);
-    lab.c("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods @('OAuth')").ok();
+    lab.c("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods @('OAuth')").ok_warned("OAuth");
     assert_eq!(out(&lab, "(Get-MapiVirtualDirectory).IISAuthenticationMethods -join ','"), ["OAuth"]);
 }
 
 #[test]
 fn row_22_add_and_remove_on_multi_valued_properties() {
     let lab = Lab::new();
-    lab.c("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods @{Add='Basic','Negotiate'; Remove='Ntlm'}").ok();
+    lab.c("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods @{Add='Basic','Negotiate'; Remove='Ntlm'}").ok_warned("OAuth");
     assert_eq!(out(&lab, "(Get-MapiVirtualDirectory).IISAuthenticationMethods -join ','"), ["OAuth,Negotiate,Basic"]);
     // The documented alternative: append to the current value, in one expression.
-    lab.c("$mapidir = Get-MapiVirtualDirectory; $mapidir | Set-MapiVirtualDirectory -IISAuthenticationMethods ($mapidir.IISAuthenticationMethods +='Ntlm')").ok();
+    lab.c("$mapidir = Get-MapiVirtualDirectory; $mapidir | Set-MapiVirtualDirectory -IISAuthenticationMethods ($mapidir.IISAuthenticationMethods +='Ntlm')").ok_warned("OAuth");
     assert_eq!(out(&lab, "(Get-MapiVirtualDirectory).IISAuthenticationMethods -join ','"), ["OAuth,Negotiate,Basic,Ntlm"]);
-    lab.c("$x = Get-MapiVirtualDirectory; Set-MapiVirtualDirectory $x.Identity -IISAuthenticationMethods ($x.IISAuthenticationMethods | ? { $_ -ne 'Basic' })").ok();
+    lab.c("$x = Get-MapiVirtualDirectory; Set-MapiVirtualDirectory $x.Identity -IISAuthenticationMethods ($x.IISAuthenticationMethods | ? { $_ -ne 'Basic' })").ok_warned("OAuth");
     assert_eq!(out(&lab, "(Get-MapiVirtualDirectory).IISAuthenticationMethods -join ','"), ["OAuth,Negotiate,Ntlm"]);
 }
 
@@ -391,7 +391,7 @@ fn row_35_format_list() {
 #[test]
 fn row_36_multi_valued_truncation() {
     let lab = Lab::new();
-    lab.c("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods Basic,Ntlm,Negotiate,OAuth").ok();
+    lab.c("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods Basic,Ntlm,Negotiate,OAuth").ok_warned("OAuth");
     assert_eq!(out(&lab, "Get-MapiVirtualDirectory | fl IISAuthenticationMethods"), ["IISAuthenticationMethods : {Basic, Ntlm, Negotiate, OAuth}"]);
     assert_eq!(out(&lab, "$FormatEnumerationLimit = 2; Get-MapiVirtualDirectory | fl IISAuthenticationMethods"), ["IISAuthenticationMethods : {Basic, Ntlm...}"]);
 }

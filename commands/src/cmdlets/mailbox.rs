@@ -1,6 +1,6 @@
 //! New/Get/Remove-Mailbox: the mailboxes whose client access the other cmdlets manage.
 
-use mapish_store::{hash_password, Mailbox};
+use mapish_store::Mailbox;
 
 use crate::bind::Bound;
 use crate::record::{ErrorCategory, ErrorRecord};
@@ -75,8 +75,9 @@ fn new(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
     if let Some(display) = b.string("DisplayName") {
         mailbox.display_name = display;
     }
-    // Hash outside the transaction: the closure may run again on a conflict.
-    mailbox.password_hash = Some(hash_password(&password)?);
+    // Hash outside the transaction: the closure may run again on a conflict. The argon2id hash serves Basic, the
+    // NT hash (bound to it) NTLM.
+    mailbox.set_password(&password)?;
     store.update(|tx| tx.put_mailbox(&mailbox).map_err(ErrorRecord::from)).map_err(|e| e.in_command(inv.spec.name).at(inv.call_span))?;
     inv.emit(mailbox_object(&mailbox));
     Ok(())

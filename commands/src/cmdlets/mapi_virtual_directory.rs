@@ -294,7 +294,19 @@ fn set(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
             inv.warn(format!("The command completed successfully but no settings of '{}' have been modified.", current.identity()));
             Ok(())
         }
-        Some(true) => Ok(()),
+        Some(true) => {
+            if changes.auth.is_some() {
+                warn_oauth(inv, &preview.iis_authentication_methods);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// mapish serve cannot complete OAuth, so it never offers it: say so when it is configured.
+fn warn_oauth(inv: &mut Invocation<'_>, methods: &[AuthMethod]) {
+    if methods.contains(&AuthMethod::OAuth) {
+        inv.warn("IISAuthenticationMethods includes OAuth, which mapish serve does not implement: it is not offered in WWW-Authenticate (Basic, Ntlm and Negotiate are).".to_string());
     }
 }
 
@@ -371,6 +383,7 @@ fn new(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
     match created {
         Ok(v) => {
             inv.emit(vdir_object(&v, &server.fqdn));
+            warn_oauth(inv, &v.iis_authentication_methods);
             Ok(())
         }
         Err(existing) => Err(invalid_argument(

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use chrono::{DateTime, Utc};
-use mapish_store::{Mailbox, MapiVirtualDirectory, Organization, Server, Uuid, hash_password, legacy_exchange_dn, verify_password};
+use mapish_store::{Mailbox, MapiVirtualDirectory, NtHash, Organization, Server, Uuid, hash_password, legacy_exchange_dn, verify_password};
 
 use super::current::Current;
 use super::error::ConfigError;
@@ -410,12 +410,29 @@ impl Planner<'_, '_> {
                         Err(e) => self.problems.add(d.span.clone(), "Mailbox", e.to_string()),
                     },
                 }
+                // The NT hash (NTLM) goes with the password; never in the file, so not a schema field.
+                want.nt_hash = want.password_hash.as_deref().map(|phc| NtHash::new(secret.expose(), phc));
             }
             match existing {
                 Some(old) => {
                     let server = if servers.contains_key(&fold(&old.server)) { None } else { Some(default_server.clone()) };
-                    if let Some(ch) = update(old, &want, server, now) {
-                        self.plan.mailboxes.push(ch);
+                    match update(old, &want, server, now) {
+                        Some(Change::Update { old, mut new, properties }) => {
+                            if want.nt_hash.is_some() {
+                                new.nt_hash.clone_from(&want.nt_hash);
+                            }
+                            self.plan.mailboxes.push(Change::Update { old, new, properties });
+                        }
+                        Some(ch) => self.plan.mailboxes.push(ch),
+                        // Same password, but stored before NT hashes were kept: add it, so NTLM works.
+                        None if want.nt_hash.is_some() && old.current_nt_hash().is_none() => {
+                            let mut new = old.clone();
+                            new.nt_hash.clone_from(&want.nt_hash);
+                            new.stamp(old.guid, None, now);
+                            let property = PropertyChange { property: "NTHash", old: "(not set)".into(), new: "(set)".into() };
+                            self.plan.mailboxes.push(Change::Update { old: old.clone(), new, properties: vec![property] });
+                        }
+                        None => {}
                     }
                 }
                 None => {

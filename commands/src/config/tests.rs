@@ -232,6 +232,17 @@ fn clear_passwords_are_hashed_once_and_then_recognised() {
     assert!(run(file).is_empty(), "the same password again is no change");
     let changed = run(&file.replace("PasswordFile = \"a.pw\"", "PasswordEnv = \"PW\""));
     assert_eq!(render(&changed), "~ Mailbox \"A\"\n    PasswordHash: (set) → (set, a different one)\n\nPlan: 0 to create, 1 to change, 0 to delete.\n");
+    // The NT hash (NTLM) follows the clear password, and a mailbox stored without one gets it from the
+    // same password again.
+    let nt = || store.find_mailboxes("A").expect("find")[0].current_nt_hash();
+    assert_eq!(nt(), Some(mapish_store::nt_owf("P@ssw0rd-2")));
+    let mut a = store.find_mailboxes("A").expect("find").remove(0);
+    a.nt_hash = None;
+    store.update(|tx| tx.put_mailbox(&a)).expect("put");
+    let env_file = file.replace("PasswordFile = \"a.pw\"", "PasswordEnv = \"PW\"");
+    assert_eq!(render(&run(&env_file)), "~ Mailbox \"A\"\n    NTHash: (not set) → (set)\n\nPlan: 0 to create, 1 to change, 0 to delete.\n");
+    assert_eq!(nt(), Some(mapish_store::nt_owf("P@ssw0rd-2")));
+    assert!(run(&env_file).is_empty());
     assert!(!format!("{:?}", Secret::new("hunter2")).contains("hunter2"));
 }
 

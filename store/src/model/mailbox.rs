@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::organization::Organization;
+use crate::error::StoreError;
+use crate::password::{NtHash, hash_password};
 
 /// A user (or health) mailbox.
 ///
@@ -55,6 +57,9 @@ pub struct Mailbox {
     pub mapi_block_outlook_versions: Option<String>,
     /// The argon2id PHC string of the mailbox password (see `hash_password`); `None` means no logon possible.
     pub password_hash: Option<String>,
+    /// The NT hash of the same password, for NTLM (see `NtHash`). Password-equivalent: set only together with a
+    /// password, never exported or shown, and ignored once `password_hash` changes without it.
+    pub nt_hash: Option<NtHash>,
     /// Whether this is a health mailbox used by Test-OutlookConnectivity probes.
     pub is_health_mailbox: bool,
     /// WhenCreated (UTC).
@@ -89,6 +94,7 @@ impl Default for Mailbox {
             mapi_block_outlook_external_connectivity: false,
             mapi_block_outlook_versions: None,
             password_hash: None,
+            nt_hash: None,
             is_health_mailbox: false,
             when_created: DateTime::<Utc>::default(),
             when_changed: DateTime::<Utc>::default(),
@@ -125,6 +131,22 @@ impl Mailbox {
             when_changed: now,
             ..Mailbox::default()
         }
+    }
+
+    /// Sets the password: its argon2id hash for Basic, and its NT hash for NTLM, bound to each other.
+    pub fn set_password(&mut self, plain: &str) -> Result<(), StoreError> {
+        let phc = hash_password(plain)?;
+        self.nt_hash = Some(NtHash::new(plain, &phc));
+        self.password_hash = Some(phc);
+        Ok(())
+    }
+
+    /// The NT hash of the current password, if one was stored with it. `None` when the mailbox has no password,
+    /// was given one before NT hashes were kept, or got its `password_hash` from elsewhere (a configuration
+    /// file's PasswordHash), which an NT hash cannot be derived from.
+    pub fn current_nt_hash(&self) -> Option<[u8; 16]> {
+        let phc = self.password_hash.as_deref()?;
+        self.nt_hash.as_ref()?.for_password(phc)
     }
 }
 

@@ -154,10 +154,12 @@ mod tests {
     #[test]
     fn schemes_follow_the_directory_and_what_the_server_completes() {
         let (org, m, mut v) = lab();
-        assert!(expected_schemes(&v).is_empty(), "Exchange's default {{Ntlm, OAuth, Negotiate}} gives nothing to offer");
+        assert_eq!(expected_schemes(&v), ["NTLM", "Negotiate"], "Exchange's default {{Ntlm, OAuth, Negotiate}}: OAuth is not offered");
+        v.iis_authentication_methods = vec![AuthMethod::OAuth];
+        assert!(expected_schemes(&v).is_empty());
         let text = why(FailureCause::ChallengeMismatch, ProbeKind::SelfTest, &org, &m, &v);
-        assert!(text.contains("IISAuthenticationMethods {Ntlm, OAuth, Negotiate}") && text.contains("-IISAuthenticationMethods Basic"), "{text}");
+        assert!(text.contains("IISAuthenticationMethods {OAuth}") && text.contains("-IISAuthenticationMethods Basic"), "{text}");
         v.iis_authentication_methods = vec![AuthMethod::Ntlm, AuthMethod::Basic];
-        assert_eq!(expected_schemes(&v), ["Basic"]);
+        assert_eq!(expected_schemes(&v), ["NTLM", "Basic"]);
     }
 }

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mapish_store::{hash_password, verify_password, Mailbox, Server, Store, Uuid};
+use mapish_store::{verify_password, Mailbox, Server, Store, Uuid};
 
 use crate::record::{ErrorCategory, ErrorRecord};
 
@@ -49,7 +49,7 @@ pub fn ensure(store: &Store, server: &Server) -> Result<HealthAccount, ErrorReco
         }
     };
     // Hash outside the transaction: the closure may run again on a conflict.
-    mailbox.password_hash = Some(hash_password(&password)?);
+    mailbox.set_password(&password)?;
     mailbox.when_changed = chrono::Utc::now();
     store.update(|tx| tx.put_mailbox(&mailbox).map_err(ErrorRecord::from))?;
     tracing::info!(mailbox = %mailbox.name, server = %server.name, "health mailbox created or its secret renewed");
