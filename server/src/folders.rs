@@ -1,37 +1,66 @@
-//! The special folders every mailbox is created with, as RopLogon reports them (MS-OXCROPS §2.2.3.1.2).
-//!
-//! The store does not model folders yet, so the set is fixed: the same global counters for every mailbox
-//! (folder ids are scoped by the mailbox's replica, so equal counters in different mailboxes are distinct
-//! folders). The counters follow gromox's private-store layout, which Outlook is known to accept. When the
-//! store gains folders, `folder_ids` is the one function to re-point.
+//! The mailbox's folders as the ROPs present them: the 13 RopLogon folder ids (MS-OXCROPS §2.2.3.1.2), the
+//! replica GUID behind the mailbox's replica id, and the identifiers derived from both (Folder EntryIDs,
+//! source keys, LongTermIDs). The folders themselves live in the store (`mapish_store::MailboxFolders`).
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
-use mapish_store::{Mailbox, Uuid};
+use mapish_store::{Mailbox, MailboxFolders, SpecialFolder, Uuid};
 use mapish_wire::ids::ObjectId;
+use mapish_wire::prop::folder_entry_id::{EIT_LT_PRIVATE_FOLDER, FolderEntryId};
 use mapish_wire::rop::logon::{FOLDER_COUNT, LogonTime, PrivateLogon, response_flags};
 
-/// The replica id of a mailbox's own objects (the value in its FIDs and MIDs).
-pub const REPL_ID: u16 = 1;
-
-/// Global counters in FolderIds order: Root, DeferredAction, SpoolerQueue, IPM subtree, Inbox, Outbox, Sent
-/// Items, Deleted Items, Common Views, Schedule, Finder (Search), Views, Shortcuts.
-pub const GLOBAL_COUNTERS: [u64; FOLDER_COUNT] = [
-    0x01, 0x02, 0x03, 0x09, 0x0d, 0x0c, 0x0a, 0x0b, 0x07, 0x08, 0x05, 0x06, 0x04,
+/// The special folders in RopLogon's FolderIds order: Root, DeferredAction, SpoolerQueue, IPM subtree, Inbox,
+/// Outbox, Sent Items, Deleted Items, Common Views, Schedule, Finder (Search), Views, Shortcuts.
+pub const LOGON_FOLDERS: [SpecialFolder; FOLDER_COUNT] = [
+    SpecialFolder::Root,
+    SpecialFolder::DeferredAction,
+    SpecialFolder::SpoolerQueue,
+    SpecialFolder::IpmSubtree,
+    SpecialFolder::Inbox,
+    SpecialFolder::Outbox,
+    SpecialFolder::SentItems,
+    SpecialFolder::DeletedItems,
+    SpecialFolder::CommonViews,
+    SpecialFolder::Schedule,
+    SpecialFolder::Finder,
+    SpecialFolder::Views,
+    SpecialFolder::Shortcuts,
 ];
 
-/// The 13 folder ids of `mailbox`.
-pub fn folder_ids(_mailbox: &Mailbox) -> [ObjectId; FOLDER_COUNT] {
-    GLOBAL_COUNTERS.map(|gc| ObjectId::new(REPL_ID, gc))
+/// The folder id of a folder of `folders`.
+pub fn folder_id(folders: &MailboxFolders, global_counter: u64) -> ObjectId {
+    ObjectId::new(folders.replica_id, global_counter)
 }
 
-/// The GUID that `REPL_ID` stands for in this mailbox: derived from the mailbox Guid so it is stable
-/// across logons and restarts, and different from it (they name different things).
+/// The 13 logon folder ids of a mailbox, from its folder record.
+pub fn folder_ids(folders: &MailboxFolders) -> [ObjectId; FOLDER_COUNT] {
+    LOGON_FOLDERS.map(|f| {
+        let gc = folders
+            .special(f)
+            .map_or(f.global_counter(), |folder| folder.global_counter);
+        folder_id(folders, gc)
+    })
+}
+
+/// The GUID that the mailbox's replica id stands for: derived from the mailbox Guid so it is stable across
+/// logons and restarts, and different from it (they name different things).
 pub fn replica_guid(mailbox: &Mailbox) -> Uuid {
     let mut bytes = *mailbox.guid.as_bytes();
     for (b, k) in bytes.iter_mut().zip(b"mapish-replica!!") {
         *b ^= k;
     }
     Uuid::from_bytes(bytes)
+}
+
+/// The Folder EntryID (MS-OXCDATA §2.2.4.1) of a folder of `mailbox`: ProviderUID is the MailboxGuid of the
+/// logon response, DatabaseGuid the replica GUID.
+pub fn entry_id(mailbox: &Mailbox, global_counter: u64) -> Vec<u8> {
+    FolderEntryId {
+        provider_uid: mailbox.guid,
+        folder_type: EIT_LT_PRIVATE_FOLDER,
+        database_guid: replica_guid(mailbox),
+        global_counter,
+    }
+    .to_bytes()
 }
 
 /// `LogonTime` fields for `t` (UTC, as gromox reports).
@@ -47,24 +76,27 @@ pub fn logon_time(t: DateTime<Utc>) -> LogonTime {
     }
 }
 
-/// `t` as a FILETIME (100 ns ticks since 1601), used for GwartTime.
+/// `t` as a FILETIME (100 ns ticks since 1601), used for GwartTime and PtypTime values.
 pub fn filetime(t: DateTime<Utc>) -> u64 {
-    const EPOCH_DIFF_SECS: i64 = 11_644_473_600;
-    let secs = t.timestamp().saturating_add(EPOCH_DIFF_SECS);
-    u64::try_from(secs).unwrap_or(0) * 10_000_000 + u64::from(t.timestamp_subsec_nanos() / 100)
+    mapish_wire::prop::filetime_from_unix(t.timestamp(), t.timestamp_subsec_nanos())
 }
 
 /// The success fields of a private logon by the mailbox's owner.
-pub fn private_logon(mailbox: &Mailbox, logon_flags: u8, now: DateTime<Utc>) -> PrivateLogon {
+pub fn private_logon(
+    mailbox: &Mailbox,
+    folders: &MailboxFolders,
+    logon_flags: u8,
+    now: DateTime<Utc>,
+) -> PrivateLogon {
     PrivateLogon {
         logon_flags,
-        folder_ids: folder_ids(mailbox),
+        folder_ids: folder_ids(folders),
         // The owner: Reserved | OwnerRight | SendAsRight.
         response_flags: response_flags::RESERVED
             | response_flags::OWNER_RIGHT
             | response_flags::SEND_AS_RIGHT,
         mailbox_guid: mailbox.guid,
-        repl_id: REPL_ID,
+        repl_id: folders.replica_id,
         repl_guid: replica_guid(mailbox),
         logon_time: logon_time(now),
         gwart_time: filetime(now),
@@ -101,5 +133,21 @@ mod tests {
     fn filetime_of_the_unix_epoch() {
         let t = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
         assert_eq!(filetime(t), 116_444_736_000_000_000);
+    }
+
+    #[test]
+    fn logon_ids_follow_the_gromox_layout() {
+        let folders = MailboxFolders::special_set(Utc::now());
+        let counters: Vec<u64> = folder_ids(&folders)
+            .iter()
+            .map(|id| id.global_counter)
+            .collect();
+        assert_eq!(
+            counters,
+            [
+                0x01, 0x02, 0x03, 0x09, 0x0d, 0x0c, 0x0a, 0x0b, 0x07, 0x08, 0x05, 0x06, 0x04
+            ]
+        );
+        assert!(folder_ids(&folders).iter().all(|id| id.replica_id == 1));
     }
 }

@@ -121,61 +121,7 @@ impl EndReason {
     }
 }
 
-/// A server-side object named in the ROP handle table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServerObject {
-    /// A private mailbox logon.
-    Logon {
-        /// The client's LogonId.
-        logon_id: u8,
-        /// The mailbox logged on to.
-        mailbox: Uuid,
-    },
-}
-
-/// Objects owned by a session; handles are never 0xFFFFFFFF (MS-OXCROPS §3.2.5.1).
-#[derive(Debug, Default)]
-pub struct Objects {
-    next: u32,
-    map: HashMap<u32, ServerObject>,
-}
-
-/// Objects one session may hold (gromox uses the same bound).
-pub const MAX_OBJECTS: usize = 255;
-
-impl Objects {
-    /// Stores `object` and returns its handle; `None` when the session holds too many.
-    pub fn insert(&mut self, object: ServerObject) -> Option<u32> {
-        if self.map.len() >= MAX_OBJECTS {
-            return None;
-        }
-        loop {
-            self.next = self.next.wrapping_add(1);
-            if self.next != 0 && self.next != u32::MAX && !self.map.contains_key(&self.next) {
-                break;
-            }
-        }
-        self.map.insert(self.next, object);
-        Some(self.next)
-    }
-
-    /// Drops the object behind `handle` (unknown handles are ignored, as RopRelease errors are).
-    pub fn release(&mut self, handle: u32) {
-        self.map.remove(&handle);
-    }
-
-    /// How many objects exist.
-    #[cfg(test)]
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Whether none exist.
-    #[cfg(test)]
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-}
+pub use crate::rops::objects::Objects;
 
 struct State {
     sequence: u64,
@@ -622,6 +568,7 @@ pub fn pick_session_cookie(values: &[String], endpoint: Endpoint) -> Option<&str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rops::objects::ServerObject;
 
     const EXCLUSIVE: Use = Use {
         check_sequence: true,
@@ -785,7 +732,7 @@ mod tests {
         let sessions = Sessions::new(Duration::from_secs(60), 4, 10);
         let s = sessions.create(Endpoint::Emsmdb, Uuid::nil(), "u").unwrap();
         let h = s.with_objects(|o| {
-            o.insert(ServerObject::Logon {
+            o.insert(0, ServerObject::Logon {
                 logon_id: 0,
                 mailbox: Uuid::nil(),
             })

@@ -162,8 +162,8 @@ fn execute_failures_unknown_rop_and_obfuscated_input() {
     let server = lab.start();
     let mut c = Mapi::emsmdb(&server, &lab.alice, ALICE_PASSWORD);
     c.connect(&alice_dn(&lab)).expect_code(0);
-    // An unknown ROP (RopGetHierarchyTable's id with a garbage layout) fails the buffer: T8.
-    let payload = hex("0700 04000000 00");
+    // An unknown ROP (RopCreateMessage, not served) fails the buffer: T8.
+    let payload = hex("0700 06000000 00");
     let body = mapish_wire::emsmdb::ExecuteRequest {
         flags: 3,
         rop_buffer: mapish_wire::rpc_header::pack(&payload, Default::default()).unwrap(),

@@ -9,6 +9,7 @@
 //! obj/mailbox/<guid>           Mailbox JSON
 //! list/server, list/mapivdir   JSON array of guids: sled transactions cannot scan, and these kinds are few
 //! idx/mailbox/<prop>/<folded>  guid, one per unique mailbox property; the name index doubles as the sort order
+//! folders/<mailbox guid>       MailboxFolders JSON: every folder of one mailbox in ONE record (model/folder.rs)
 //! ```
 //!
 //! Only `obj/` keys are watched, so index and bookkeeping writes never reach subscribers.
@@ -27,6 +28,8 @@ pub(crate) const SERVERS: &str = "obj/server/";
 pub(crate) const MAPI_VDIRS: &str = "obj/mapivdir/";
 pub(crate) const MAILBOXES: &str = "obj/mailbox/";
 
+pub(crate) const FOLDERS: &str = "folders/";
+
 pub(crate) const SERVER_LIST: &[u8] = b"list/server";
 pub(crate) const MAPI_VDIR_LIST: &[u8] = b"list/mapivdir";
 
@@ -40,6 +43,10 @@ pub(crate) fn mapi_vdir(guid: Uuid) -> Vec<u8> {
 
 pub(crate) fn mailbox(guid: Uuid) -> Vec<u8> {
     format!("{MAILBOXES}{guid}").into_bytes()
+}
+
+pub(crate) fn folders(mailbox: Uuid) -> Vec<u8> {
+    format!("{FOLDERS}{mailbox}").into_bytes()
 }
 
 /// The case folding used by every index: identities in Exchange compare case-insensitively.

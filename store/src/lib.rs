@@ -22,6 +22,7 @@ mod watch;
 pub use error::StoreError;
 pub use migrate::CURRENT_SCHEMA_VERSION;
 pub use model::auth::{AuthMethod, ParseAuthMethodError};
+pub use model::folder::{Folder, MAILBOX_REPLICA_ID, MailboxFolders, SpecialFolder};
 pub use model::mailbox::{Mailbox, effective_mapi_http, legacy_exchange_dn};
 pub use model::mapi_vdir::{DEFAULT_AUTH_METHODS, DEFAULT_WEBSITE, MapiVirtualDirectory};
 pub use model::organization::Organization;

@@ -2,6 +2,7 @@
 //!
 //! Version 0 is the prototype layout: the `obj/` records only, with no `meta/`, `list/` or `idx/` keys.
 //! Version 1 adds the schema key, the server and virtual-directory lists, the mailbox indexes and the mailbox count.
+//! Version 2 adds the folder record of every mailbox (`folders/<guid>`, the special folder set).
 
 use uuid::Uuid;
 
@@ -15,7 +16,7 @@ use crate::records;
 use crate::store::Store;
 
 /// The schema version this build writes.
-pub const CURRENT_SCHEMA_VERSION: u32 = 1;
+pub const CURRENT_SCHEMA_VERSION: u32 = 2;
 
 /// A step from version `from` to `from + 1`. It must write `from + 1` as the schema version in the same
 /// transaction as its other writes, so that a crash leaves either the old or the new layout.
@@ -25,11 +26,18 @@ struct Migration {
     run: fn(&Store) -> Result<(), StoreError>,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    from: 0,
-    what: "build the lists, mailbox indexes and mailbox count",
-    run: v0_to_v1,
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        from: 0,
+        what: "build the lists, mailbox indexes and mailbox count",
+        run: v0_to_v1,
+    },
+    Migration {
+        from: 1,
+        what: "create the special folders of every mailbox",
+        run: v1_to_v2,
+    },
+];
 
 /// The version on disk: the schema key if present, else 0 for a store with records and `None` for an empty one.
 pub(crate) fn stored_version(engine: &Engine) -> Result<Option<u32>, StoreError> {
@@ -109,6 +117,34 @@ fn v0_to_v1(store: &Store) -> Result<(), StoreError> {
     })
 }
 
+/// Gives every mailbox without a folder record the special folder set, dated from the mailbox's WhenCreated.
+/// Written in chunks so a store of 100k mailboxes does not build one giant transaction; the schema version moves
+/// only with the last chunk, and a chunk skips mailboxes that already have folders, so a crash midway is resumed.
+fn v1_to_v2(store: &Store) -> Result<(), StoreError> {
+    const CHUNK: usize = 1_000;
+    let engine = store.engine();
+    let mailboxes: Vec<Mailbox> = scan_objects(engine, keys::MAILBOXES)?;
+    let mut chunks: Vec<&[Mailbox]> = mailboxes.chunks(CHUNK).collect();
+    if chunks.is_empty() {
+        chunks.push(&[]);
+    }
+    let last = chunks.len() - 1;
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        engine.transaction(|kv| {
+            for m in chunk {
+                if kv.get(&keys::folders(m.guid))?.is_none() {
+                    crate::model::folder::create(kv, m)?;
+                }
+            }
+            if i == last {
+                records::put_u64(kv, keys::SCHEMA_VERSION, 2)?;
+            }
+            Ok::<_, StoreError>(())
+        })?;
+    }
+    store.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,11 +221,41 @@ mod tests {
             ),
             "{err:?}"
         );
+        // Version 2: both mailboxes got their special folders.
+        for m in [&bob, &alice] {
+            let folders = store.folders(m.guid).unwrap().expect("migrated folders");
+            assert_eq!(folders.folders.len(), 19);
+            assert_eq!(folders.created, m.when_created);
+        }
         drop(store);
 
         // Opening again runs nothing more.
         let store = Store::open(&dir, &OpenOptions::default()).unwrap();
         assert_eq!(store.mailbox_count().unwrap(), 2);
+    }
+
+    #[test]
+    fn a_version_1_store_gets_folders_and_keeps_existing_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("store");
+        let bob = mailbox("Bob", "bob");
+        let alice = mailbox("alice", "alice");
+        let mut custom = crate::MailboxFolders::special_set(alice.when_created);
+        custom.folders[12].display_name = "Posteingang".into();
+        let json = |v: &dyn erased::Json| v.to_json();
+        write_raw(
+            &dir,
+            &[
+                (keys::SCHEMA_VERSION.to_vec(), b"1".to_vec()),
+                (keys::mailbox(bob.guid), json(&bob)),
+                (keys::mailbox(alice.guid), json(&alice)),
+                (keys::folders(alice.guid), json(&custom)),
+            ],
+        );
+        let store = Store::open(&dir, &OpenOptions::default()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.folders(bob.guid).unwrap().unwrap().folders.len(), 19);
+        assert_eq!(store.folders(alice.guid).unwrap(), Some(custom));
     }
 
     #[test]

@@ -181,6 +181,7 @@ impl Tx<'_> {
         self.write_mailbox(m, old.as_ref())?;
         if old.is_none() {
             self.adjust_mailbox_count(1)?;
+            crate::model::folder::create(self.kv, m)?;
         }
         Ok(())
     }
@@ -197,6 +198,7 @@ impl Tx<'_> {
             self.remove_index_entry(index, index.value(&old), guid)?;
         }
         self.kv.remove(&keys::mailbox(guid))?;
+        crate::model::folder::remove(self.kv, guid)?;
         self.adjust_mailbox_count(-1)
     }
 

@@ -16,7 +16,7 @@
 //! | [`nspi`] | every NSPI body: Bind … ResolveNames, GetMatches restrictions, AddressBookPropertyValue, entry IDs, STAT |
 //! | [`rpc_header`], [`lz77`] | RPC_HEADER_EXT framing, XorMagic, LZ77 (DIRECT2) |
 //! | [`aux_buffer`] | AUX_HEADER blocks in auxiliary buffers |
-//! | [`rop`], [`ids`] | ROP buffers, RopLogon, RopRelease, FIDs |
+//! | [`rop`], [`ids`] | ROP buffers and the ROPs the server runs (logon, folders, tables, properties, ids, RopBufferTooSmall), FIDs |
 //! | [`ec`] | return values (ecRpcFormat, ecNotSupported, …) |
 //! | [`prop`] | property tags (the one table), PropertyValue, PropertyRow |
 //! | [`autodiscover`] | POX Autodiscover request/response XML |

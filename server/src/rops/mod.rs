@@ -1,22 +1,43 @@
-//! Execute: unwrap the RPC_HEADER_EXT-framed ROP buffer, run RopLogon and RopRelease against the session's
-//! handle table, and wrap the responses (MS-OXCRPC §3.1.4.2, MS-OXCROPS §2.2.1, §3.2.5).
+//! Execute: unwrap the RPC_HEADER_EXT-framed ROP buffer, run each ROP against the session's handle table, and
+//! wrap the responses (MS-OXCRPC §3.1.4.2, MS-OXCROPS §2.2.1, §3.2.5).
 //!
 //! Any buffer we cannot walk — a malformed header, a bad RopSize, an unknown RopId — fails the whole call
 //! with ecRpcFormat (MS-OXCROPS §3.2.5.1): request lengths are ROP-specific, so nothing after an unknown ROP
 //! can be found.
+//!
+//! ROPs run in order against a working copy of the session's objects, which replaces the session's objects
+//! when the Execute is answered. When a response does not fit in what is left of MaxRopOut, that ROP's
+//! effects are undone and RopBufferTooSmall ends the output with the unexecuted requests (MS-OXCROPS
+//! §3.2.4.3); the ROPs before it keep their effects and responses.
+//!
+//! | module | ROPs |
+//! |---|---|
+//! | [`objects`] | the handle table and the objects it names; RopRelease |
+//! | [`store`] | RopLogon, RopGetReceiveFolder, RopLongTermIdFromId, RopIdFromLongTermId, RopGetPerUserLongTermIds, RopGetStoreState, RopRegisterNotification |
+//! | [`folder`] | RopOpenFolder, RopGetHierarchyTable, RopGetContentsTable, RopGetRulesTable |
+//! | [`table`] | RopSetColumns, RopSortTable, RopRestrict, RopQueryRows, RopQueryPosition, RopSeekRow |
+//! | [`props`] | RopGetPropertiesSpecific, RopGetPropertiesAll, RopGetPropertiesList, the object properties |
+//! | [`restrict`] | evaluating restrictions and comparing values |
+
+pub mod folder;
+pub mod objects;
+pub mod props;
+pub mod restrict;
+pub mod store;
+pub mod table;
 
 use chrono::{DateTime, Utc};
-use mapish_store::{Mailbox, Store};
+use mapish_store::{Mailbox, MailboxFolders, Store};
 use mapish_wire::buf::Codec;
 use mapish_wire::ec;
 use mapish_wire::emsmdb::{ExecuteRequest, ExecuteSuccess, MAX_ROP_BUFFER_IN, MIN_MAX_ROP_OUT};
 use mapish_wire::rop::{
-    self, LogonRequest, LogonResponse, RopBuffer, RopId, RopRequest, RopResponse, UNUSED_HANDLE,
+    self, BufferTooSmallResponse, LogonResponse, RopBuffer, RopRequest, RopResponse,
 };
 use mapish_wire::rpc_header::{self, RpcHeaderExt};
 
-use crate::folders;
-use crate::session::{ServerObject, Session};
+use crate::session::Session;
+use objects::HandleTable;
 
 /// RPC_X_BAD_STUB_DATA: the RPC-layer answer to cbIn above 0x40000 (MS-OXCRPC §3.1.4.2). Belongs in
 /// `mapish_wire::ec`.
@@ -38,6 +59,88 @@ fn failed(code: u32, detail: String) -> Outcome {
     Outcome {
         body: ExecuteSuccess::failed(code),
         detail,
+    }
+}
+
+/// What every ROP handler gets: the store, the session's mailbox, the clock, and the handle table.
+pub struct Ctx<'a> {
+    /// The store.
+    pub store: &'a Store,
+    /// The session's (authenticated) mailbox.
+    pub mailbox: &'a Mailbox,
+    /// The time of this Execute.
+    pub now: DateTime<Utc>,
+    /// The request's handle table over the session's objects.
+    pub handles: HandleTable,
+    folders: Option<MailboxFolders>,
+}
+
+impl Ctx<'_> {
+    /// The mailbox's folders, read from the store once per Execute; ecError if the store cannot give them. A
+    /// mailbox without a folder record (written by a path that skipped `Tx::put_mailbox`) is served the special
+    /// set it would have been created with, which is what the record would hold.
+    pub fn folders(&mut self) -> Result<&MailboxFolders, u32> {
+        if self.folders.is_none() {
+            let loaded = self.store.folders(self.mailbox.guid).map_err(|e| {
+                tracing::warn!(mailbox = %self.mailbox.guid, "cannot read the folders: {e}");
+                ec::ERROR
+            })?;
+            self.folders = Some(loaded.unwrap_or_else(|| {
+                tracing::warn!(mailbox = %self.mailbox.guid, "no folder record; serving the special folders");
+                MailboxFolders::special_set(self.mailbox.when_created)
+            }));
+        }
+        self.folders.as_ref().ok_or(ec::ERROR)
+    }
+}
+
+/// Runs one ROP; `room` is what is left of the output buffer. `None` for ROPs without a response.
+fn run(ctx: &mut Ctx<'_>, request: &RopRequest, room: usize) -> Option<RopResponse> {
+    let result = match request {
+        RopRequest::Logon(r) => return Some(RopResponse::Logon(store::logon(ctx, r))),
+        RopRequest::Release(r) => {
+            ctx.handles.release(r.input_handle_index);
+            return None;
+        }
+        RopRequest::OpenFolder(r) => folder::open_folder(ctx, r),
+        RopRequest::GetHierarchyTable(r) => folder::get_hierarchy_table(ctx, r),
+        RopRequest::GetContentsTable(r) => folder::get_contents_table(ctx, r),
+        RopRequest::GetRulesTable(r) => folder::get_rules_table(ctx, r),
+        RopRequest::SetColumns(r) => table::set_columns(ctx, r),
+        RopRequest::SortTable(r) => table::sort_table(ctx, r),
+        RopRequest::Restrict(r) => table::restrict(ctx, r),
+        RopRequest::QueryRows(r) => table::query_rows(ctx, r, room),
+        RopRequest::QueryPosition(r) => table::query_position(ctx, r),
+        RopRequest::SeekRow(r) => table::seek_row(ctx, r),
+        RopRequest::GetPropertiesSpecific(r) => props::get_specific(ctx, r),
+        RopRequest::GetPropertiesAll(r) => props::get_all(ctx, r),
+        RopRequest::GetPropertiesList(r) => props::get_list(ctx, r),
+        RopRequest::GetReceiveFolder(r) => store::get_receive_folder(ctx, r),
+        RopRequest::LongTermIdFromId(r) => store::long_term_id_from_id(ctx, r),
+        RopRequest::IdFromLongTermId(r) => store::id_from_long_term_id(ctx, r),
+        RopRequest::GetPerUserLongTermIds(r) => store::get_per_user_long_term_ids(ctx, r),
+        RopRequest::GetStoreState(r) => store::get_store_state(ctx, r),
+        RopRequest::RegisterNotification(r) => store::register_notification(ctx, r),
+    };
+    match result {
+        Ok(response) => Some(response),
+        Err(code) => request.error_response(code),
+    }
+}
+
+/// A protocol-log note for one ROP.
+fn note(request: &RopRequest, response: Option<&RopResponse>) -> String {
+    let name = request.rop_id().name().unwrap_or("ROP");
+    match response {
+        None => name.to_string(),
+        Some(RopResponse::Logon(LogonResponse::Private { .. })) => format!("{name} ok"),
+        Some(r) if r.return_value() == 0 => format!("{name} ok"),
+        Some(r) => format!(
+            "{name} {}",
+            ec::name(r.return_value())
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("0x{:08X}", r.return_value()))
+        ),
     }
 }
 
@@ -90,160 +193,83 @@ pub fn execute(
         Err(e) => return failed(ec::RPC_FORMAT, format!("ecRpcFormat: {e}")),
     };
 
-    let mut handles = buffer.handles.clone();
-    let mut responses = Vec::new();
-    let mut created = Vec::new();
-    let mut notes = Vec::new();
-    for parsed in &requests {
-        match &parsed.request {
-            RopRequest::Logon(logon) => {
-                let response = logon_rop(
-                    store,
-                    session,
-                    mailbox,
-                    logon,
-                    &mut handles,
-                    &mut created,
-                    now,
-                );
-                notes.push(match &response {
-                    LogonResponse::Private { .. } => "RopLogon ok".to_string(),
-                    other => format!(
-                        "RopLogon {}",
-                        ec::name(other.return_value()).unwrap_or("failed")
-                    ),
-                });
-                responses.push(RopResponse::Logon(response));
-            }
-            RopRequest::Release(release) => {
-                // No response, and errors are swallowed (MS-OXCROPS §3.2.5.3).
-                if let Some(&handle) = handles.get(usize::from(release.input_handle_index)) {
-                    session.with_objects(|o| o.release(handle));
-                }
-                notes.push("RopRelease".to_string());
-            }
-        }
-    }
-
-    let out = match rop::encode_responses(&responses).and_then(|rops| {
-        RopBuffer {
-            rops,
-            handles: handles.clone(),
-        }
-        .encode()
-    }) {
-        Ok(out) => out,
-        Err(e) => {
-            undo(session, &created);
-            return failed(ec::RPC_FORMAT, format!("cannot encode the response: {e}"));
-        }
-    };
-    let needed = out.len() + RpcHeaderExt::LEN;
-    if needed > req.max_rop_out as usize {
-        // Nothing may change when nothing is answered: the client resends after growing its buffer.
-        undo(session, &created);
-        return too_small(&buffer, needed);
-    }
-    match ExecuteSuccess::with_payload(&out) {
-        Ok(body) => Outcome {
-            body,
-            detail: if notes.is_empty() {
-                "no ROPs".into()
-            } else {
-                notes.join("; ")
-            },
+    let max_out = req.max_rop_out as usize;
+    // Everything but the responses: RPC_HEADER_EXT, RopSize and the handle table (its length is fixed).
+    let fixed = RpcHeaderExt::LEN + 2 + 4 * buffer.handles.len();
+    let mut ctx = Ctx {
+        store,
+        mailbox,
+        now,
+        handles: HandleTable {
+            slots: buffer.handles.clone(),
+            objects: session.with_objects(|o| o.clone()),
         },
-        Err(e) => {
-            undo(session, &created);
-            failed(ec::RPC_FORMAT, format!("cannot frame the response: {e}"))
+        folders: None,
+    };
+    let mut out: Vec<u8> = Vec::new();
+    let mut notes = Vec::new();
+    for (i, parsed) in requests.iter().enumerate() {
+        let before = ctx.handles.clone();
+        let room = max_out.saturating_sub(fixed + out.len());
+        let Some(response) = run(&mut ctx, &parsed.request, room) else {
+            notes.push(note(&parsed.request, None));
+            continue;
+        };
+        let encoded = match response.encode() {
+            Ok(bytes) => bytes,
+            Err(e) => return failed(ec::RPC_FORMAT, format!("cannot encode the response: {e}")),
+        };
+        if fixed + out.len() + encoded.len() > max_out {
+            // Undo this ROP and hand the rest back (MS-OXCROPS §3.2.4.3).
+            ctx.handles = before;
+            let rest: Vec<u8> = requests[i..]
+                .iter()
+                .flat_map(|p| p.bytes.iter().copied())
+                .collect();
+            let needed = fixed + out.len() + encoded.len();
+            match BufferTooSmallResponse::new(needed, rest).encode() {
+                Ok(bytes) => out.extend(bytes),
+                Err(e) => {
+                    return failed(
+                        ec::RPC_FORMAT,
+                        format!("cannot encode RopBufferTooSmall: {e}"),
+                    );
+                }
+            }
+            notes.push(format!("RopBufferTooSmall: {needed} bytes needed"));
+            break;
         }
+        notes.push(note(&parsed.request, Some(&response)));
+        out.extend(encoded);
     }
-}
 
-fn undo(session: &Session, created: &[u32]) {
-    session.with_objects(|o| {
-        for h in created {
-            o.release(*h);
-        }
-    });
-}
-
-/// RopBufferTooSmall (MS-OXCROPS §2.2.15.1): RopId 0xFF, SizeNeeded, then the request ROPs not executed —
-/// here all of them, since we execute all or nothing.
-fn too_small(buffer: &RopBuffer, needed: usize) -> Outcome {
-    let mut rops = vec![RopId::BUFFER_TOO_SMALL.0];
-    rops.extend_from_slice(&u16::try_from(needed).unwrap_or(u16::MAX).to_le_bytes());
-    rops.extend_from_slice(&buffer.rops);
-    let encoded = RopBuffer {
-        rops,
-        handles: buffer.handles.clone(),
+    let framed = RopBuffer {
+        rops: out,
+        handles: ctx.handles.slots.clone(),
     }
     .encode()
-    .and_then(|out| ExecuteSuccess::with_payload(&out));
-    match encoded {
-        Ok(body) => Outcome {
-            body,
-            detail: format!("RopBufferTooSmall: {needed} bytes needed"),
-        },
-        Err(e) => failed(
-            ec::RPC_FORMAT,
-            format!("cannot encode RopBufferTooSmall: {e}"),
-        ),
-    }
-}
-
-fn logon_rop(
-    store: &Store,
-    session: &Session,
-    mailbox: &Mailbox,
-    req: &LogonRequest,
-    handles: &mut [u32],
-    created: &mut Vec<u32>,
-    now: DateTime<Utc>,
-) -> LogonResponse {
-    let fail = |return_value| LogonResponse::Failure {
-        output_handle_index: req.output_handle_index,
-        return_value,
-    };
-    let Some(slot) = handles.get_mut(usize::from(req.output_handle_index)) else {
-        return fail(ec::NULL_OBJECT);
-    };
-    if !req.is_private() {
-        // No public folders exist here.
-        return fail(ec::LOGIN_FAILURE);
-    }
-    if !req.essdn.eq_ignore_ascii_case(&mailbox.legacy_exchange_dn) {
-        // Delegate access is not modelled: another user's mailbox is refused, an unknown DN is unknown.
-        let other = store
-            .find_mailboxes(&req.essdn)
-            .unwrap_or_default()
-            .into_iter()
-            .any(|m| m.legacy_exchange_dn.eq_ignore_ascii_case(&req.essdn));
-        return fail(if other {
-            ec::LOGIN_PERM
-        } else {
-            ec::UNKNOWN_USER
-        });
-    }
-    let object = ServerObject::Logon {
-        logon_id: req.logon_id,
-        mailbox: mailbox.guid,
-    };
-    let Some(handle) = session.with_objects(|o| o.insert(object)) else {
-        return fail(ec::ERROR);
-    };
-    debug_assert_ne!(handle, UNUSED_HANDLE);
-    *slot = handle;
-    created.push(handle);
-    LogonResponse::Private {
-        output_handle_index: req.output_handle_index,
-        logon: Box::new(folders::private_logon(mailbox, req.logon_flags, now)),
+    .and_then(|payload| ExecuteSuccess::with_payload(&payload));
+    match framed {
+        Ok(body) => {
+            let objects = ctx.handles.objects;
+            session.with_objects(|o| *o = objects);
+            Outcome {
+                body,
+                detail: if notes.is_empty() {
+                    "no ROPs".into()
+                } else {
+                    notes.join("; ")
+                },
+            }
+        }
+        Err(e) => failed(ec::RPC_FORMAT, format!("cannot frame the response: {e}")),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::folders;
     use crate::session::Sessions;
     use chrono::TimeZone;
     use mapish_store::InitParams;
@@ -366,7 +392,7 @@ mod tests {
         assert_eq!(outcome.body.rop_payloads().unwrap(), vec![hex("0200")]);
 
         let unknown = ExecuteRequest {
-            rop_buffer: rpc_header::pack(&hex("0700 04000000 00"), Default::default()).unwrap(),
+            rop_buffer: rpc_header::pack(&hex("0700 06000000 00"), Default::default()).unwrap(),
             ..empty.clone()
         };
         let outcome = execute(&store, &session, &mailbox, &unknown, Utc::now());
@@ -374,6 +400,76 @@ mod tests {
             .encode()
             .unwrap();
         assert_eq!(bytes, hex("00000000 b6040000 00000000 00000000 00000000"));
+    }
+
+    #[test]
+    fn mutated_rop_buffers_never_panic_and_keep_the_handle_table() {
+        // Valid ROP sequences against a logged-on session, mutated at random: every answer must be a
+        // well-formed Execute response whose handle table has the request's length (or a whole-call failure).
+        let (store, mailbox, session) = setup();
+        execute(&store, &session, &mailbox, &t4(), Utc::now());
+        let seeds = [
+            "02 00 00 01 0100 00000000000d 00  07 00 01 0000 0100 0200 1f000130 1f001336",
+            "02 00 00 01 0100 000000000001 00  04 00 01 02 04  12 00 02 00 0200 1f000130 03000530
+             13 00 02 00 0100 0000 0000 1f000130 01  15 00 02 00 01 0500  18 00 02 01 fdffffff 01
+             15 00 02 00 00 0300  17 00 02",
+            "02 00 00 01 0100 000000000009 00  04 00 01 02 00  12 00 02 00 0100 1f001336
+             14 00 02 00 1300 00 0200 08 1f001336 04 04 0b00f410 0b00f410 00  15 00 02 00 01 0a00",
+            "02 00 00 01 0100 00000000000d 00  05 00 01 02 40  3f 00 01 03 40  12 00 03 00 0100 14007466
+             15 00 03 00 01 3200  08 00 01 0000 0000  09 00 00",
+            "27 00 00 49504d00  7b 00 00  43 00 00 0100 00000000000d  29 00 00 01 06 00 01  01 00 01",
+        ];
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            rng ^= rng >> 12;
+            rng ^= rng << 25;
+            rng ^= rng >> 27;
+            rng.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        };
+        let logon_handle = session.with_objects(|o| o.clone());
+        for seed in seeds {
+            let valid = hex(seed);
+            for round in 0..300 {
+                let mut rops = valid.clone();
+                if round > 0 {
+                    for _ in 0..=(next() % 3) {
+                        let i = (next() as usize) % rops.len();
+                        rops[i] = next() as u8;
+                    }
+                }
+                let slots = [1u32, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF];
+                let payload = RopBuffer {
+                    rops,
+                    handles: slots.to_vec(),
+                }
+                .encode()
+                .unwrap();
+                let req = ExecuteRequest {
+                    flags: 3,
+                    rop_buffer: rpc_header::pack(&payload, Default::default()).unwrap(),
+                    max_rop_out: if round % 7 == 3 { 64 } else { 0x10008 },
+                    aux: vec![],
+                };
+                let outcome = execute(&store, &session, &mailbox, &req, Utc::now());
+                if round == 0 {
+                    // The unmutated sequence runs through without a failing ROP.
+                    assert_eq!(outcome.body.error_code, 0, "{seed}");
+                    assert!(
+                        outcome.detail.split("; ").all(|n| n.ends_with(" ok") || n == "RopRelease"),
+                        "{}",
+                        outcome.detail
+                    );
+                }
+                if outcome.body.error_code == 0 {
+                    let out = outcome.body.rop_payloads().unwrap().remove(0);
+                    let buf = RopBuffer::decode(&out).unwrap();
+                    assert_eq!(buf.handles.len(), slots.len(), "{}", outcome.detail);
+                }
+                // Start every round from the logged-on session only.
+                let fresh = logon_handle.clone();
+                session.with_objects(|o| *o = fresh);
+            }
+        }
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! objects, the ROP codecs and the NSPI codecs all name properties through it. The ROP encoding of values
 //! is here; NSPI's AddressBookPropertyValue variant (with its HasValue bytes) lives with the NSPI codecs.
 
+pub mod folder_entry_id;
 pub mod tags;
 pub mod value;
 
+pub use folder_entry_id::{FolderEntryId, filetime_from_unix, xid};
 pub use tags::{KnownProperty, PROPERTIES};
 pub use value::{PropertyRow, PropertyValue, TaggedValue};
 

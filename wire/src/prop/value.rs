@@ -85,7 +85,7 @@ impl PropertyValue {
             PropertyValue::ErrorCode(v) => w.u32(*v),
             PropertyValue::Guid(v) => w.guid(v),
             PropertyValue::String(s) => w.utf16z(s, "PtypString")?,
-            PropertyValue::String8(s) => w.asciiz(s, "PtypString8")?,
+            PropertyValue::String8(s) => write_string8(w, s, "PtypString8")?,
             PropertyValue::Binary(b) | PropertyValue::ServerId(b) => write_binary(w, b)?,
             PropertyValue::MultipleInteger32(vs) => {
                 w.u32(count(vs.len())?);
@@ -102,7 +102,7 @@ impl PropertyValue {
             PropertyValue::MultipleString8(vs) => {
                 w.u32(count(vs.len())?);
                 for s in vs {
-                    w.asciiz(s, "PtypMultipleString8")?;
+                    write_string8(w, s, "PtypMultipleString8")?;
                 }
             }
             PropertyValue::MultipleBinary(vs) => {
@@ -209,6 +209,22 @@ fn write_binary(w: &mut Writer, b: &[u8]) -> Result<()> {
 fn read_binary(r: &mut Reader<'_>, what: &'static str) -> Result<Vec<u8>> {
     let n = r.u16(what)? as usize;
     Ok(r.bytes(n, what)?.to_vec())
+}
+
+/// PtypString8 as Latin-1 bytes and a NUL, the inverse of [`read_string8`]; a character above U+00FF or an
+/// embedded NUL cannot be written.
+fn write_string8(w: &mut Writer, s: &str, what: &'static str) -> Result<()> {
+    let mut bytes = Vec::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(0) => return Err(WireError::invalid(what, "embedded NUL")),
+            Ok(b) => bytes.push(b),
+            Err(_) => return Err(WireError::invalid(what, format!("{c:?} is not in Latin-1"))),
+        }
+    }
+    bytes.push(0);
+    w.bytes(&bytes);
+    Ok(())
 }
 
 /// PtypString8 bytes up to the NUL; bytes above 0x7F are kept as Latin-1, the code page mapish answers.
@@ -413,6 +429,17 @@ mod tests {
         let mut w = Writer::new();
         full.write_to(&mut w, &columns).unwrap();
         assert_eq!(w.as_slice(), [0x00, b'A', 0, 0, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn string8_is_latin1_both_ways() {
+        let v = PropertyValue::String8("Jürgen".into());
+        let bytes = encode(&v);
+        assert_eq!(bytes, b"J\xfcrgen\0");
+        assert_eq!(PropertyValue::read_from(&mut Reader::new(&bytes), PropType::STRING8).unwrap(), v);
+        let mut w = Writer::new();
+        assert!(PropertyValue::String8("✓".into()).write_to(&mut w).is_err());
+        assert!(PropertyValue::String8("a\0b".into()).write_to(&mut w).is_err());
     }
 
     #[test]

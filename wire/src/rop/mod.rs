@@ -17,16 +17,51 @@
 //! [`RopRequest`] and [`RopResponse`] and one arm to each `match` on the id
 //! below. Nothing else needs to change.
 
+pub mod field;
+pub mod folder;
 pub mod id;
 pub mod logon;
+pub mod notify;
+pub mod props;
 pub mod release;
+pub mod restriction;
+pub mod store;
+pub mod table;
+pub mod too_small;
 
+pub use field::RequestHeader;
+pub use folder::{
+    GetContentsTableRequest, GetContentsTableResponse, GetHierarchyTableRequest,
+    GetHierarchyTableResponse, GetRulesTableRequest, GetRulesTableResponse, OpenFolderRequest,
+    OpenFolderResponse,
+};
 pub use id::RopId;
 pub use logon::{LogonRequest, LogonResponse};
+pub use notify::{NotificationScope, RegisterNotificationRequest, RegisterNotificationResponse};
+pub use props::{
+    GetPropertiesAllRequest, GetPropertiesAllResponse, GetPropertiesListRequest,
+    GetPropertiesListResponse, GetPropertiesSpecificRequest, GetPropertiesSpecificResponse,
+};
 pub use release::ReleaseRequest;
+pub use restriction::Restriction;
+pub use store::{
+    GetPerUserLongTermIdsRequest, GetPerUserLongTermIdsResponse, GetReceiveFolderRequest,
+    GetReceiveFolderResponse, GetStoreStateRequest, GetStoreStateResponse, IdFromLongTermIdRequest,
+    IdFromLongTermIdResponse, LongTermId, LongTermIdFromIdRequest, LongTermIdFromIdResponse,
+};
+pub use table::{
+    QueryPositionRequest, QueryPositionResponse, QueryRowsRequest, QueryRowsResponse,
+    RestrictRequest, RestrictResponse, RestrictionData, SeekRowRequest, SeekRowResponse,
+    SetColumnsRequest, SetColumnsResponse, SortOrder, SortOrderSet, SortTableRequest,
+    SortTableResponse,
+};
+pub use too_small::BufferTooSmallResponse;
+
+use std::collections::HashMap;
 
 use crate::buf::{Codec, Reader, Writer};
 use crate::error::{Result, WireError};
+use crate::prop::PropTag;
 
 /// Handle-table value for a slot that is only an output (§3.1.4.1); the
 /// server never gives an object this handle (§3.2.5.1).
@@ -81,43 +116,239 @@ impl Codec for RopBuffer {
     }
 }
 
-/// A ROP request this crate can decode.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RopRequest {
-    /// RopLogon (0xFE).
-    Logon(LogonRequest),
-    /// RopRelease (0x01).
-    Release(ReleaseRequest),
+/// Declares [`RopRequest`] and [`RopResponse`] over every ROP this crate implements, with the dispatch on the
+/// `RopId` byte. ROPs with a plain header (`rop_request!`) go in the `plain` list; RopLogon and RopRelease, whose
+/// headers differ, are written out by hand below.
+macro_rules! rops {
+    (
+        requests { $($variant:ident($req:ty) = $id:ident;)* }
+        responses { $($rvariant:ident($resp:ty) = $rid:ident;)* }
+    ) => {
+        /// A ROP request this crate can decode.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum RopRequest {
+            /// RopLogon (0xFE).
+            Logon(LogonRequest),
+            /// RopRelease (0x01).
+            Release(ReleaseRequest),
+            $(
+                #[doc = concat!("`", stringify!($id), "`.")]
+                $variant($req),
+            )*
+        }
+
+        impl RopRequest {
+            /// The `RopId`.
+            pub fn rop_id(&self) -> RopId {
+                match self {
+                    RopRequest::Logon(_) => RopId::LOGON,
+                    RopRequest::Release(_) => RopId::RELEASE,
+                    $(RopRequest::$variant(_) => RopId::$id,)*
+                }
+            }
+
+            /// The `LogonId`.
+            pub fn logon_id(&self) -> u8 {
+                match self {
+                    RopRequest::Logon(r) => r.logon_id,
+                    RopRequest::Release(r) => r.logon_id,
+                    $(RopRequest::$variant(r) => r.logon_id,)*
+                }
+            }
+
+            /// `InputHandleIndex`; `None` for RopLogon, which has none.
+            pub fn input_handle_index(&self) -> Option<u8> {
+                match self {
+                    RopRequest::Logon(_) => None,
+                    RopRequest::Release(r) => Some(r.input_handle_index),
+                    $(RopRequest::$variant(r) => Some(r.input_handle_index),)*
+                }
+            }
+
+            /// `OutputHandleIndex` of a ROP that creates an object.
+            pub fn output_handle_index(&self) -> Option<u8> {
+                match self {
+                    RopRequest::Logon(r) => Some(r.output_handle_index),
+                    RopRequest::Release(_) => None,
+                    $(RopRequest::$variant(r) => RequestHeader::output_handle_index(r),)*
+                }
+            }
+
+            /// The handle index a response to this request echoes, or `None` for ROPs without a response
+            /// (RopRelease, §3.2.5.3).
+            pub fn response_handle_index(&self) -> Option<u8> {
+                match self {
+                    RopRequest::Logon(r) => Some(r.output_handle_index),
+                    RopRequest::Release(_) => None,
+                    $(RopRequest::$variant(r) => Some(RequestHeader::response_handle_index(r)),)*
+                }
+            }
+        }
+
+        impl Codec for RopRequest {
+            const NAME: &'static str = "ROP request";
+
+            fn write_to(&self, w: &mut Writer) -> Result<()> {
+                match self {
+                    RopRequest::Logon(r) => r.write_to(w),
+                    RopRequest::Release(r) => r.write_to(w),
+                    $(RopRequest::$variant(r) => r.write_to(w),)*
+                }
+            }
+
+            fn read_from(r: &mut Reader<'_>) -> Result<Self> {
+                match RopId(r.peek_u8("RopId")?) {
+                    RopId::LOGON => Ok(RopRequest::Logon(LogonRequest::read_from(r)?)),
+                    RopId::RELEASE => Ok(RopRequest::Release(ReleaseRequest::read_from(r)?)),
+                    $(RopId::$id => Ok(RopRequest::$variant(<$req>::read_from(r)?)),)*
+                    RopId(other) => Err(WireError::UnsupportedRop(other)),
+                }
+            }
+        }
+
+        /// A ROP response this crate can encode and decode.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum RopResponse {
+            /// RopLogon response, any of its layouts.
+            Logon(LogonResponse),
+            /// The generic failure of any other ROP.
+            Error(RopErrorResponse),
+            /// RopBufferTooSmall: the rest of the requests were not executed.
+            BufferTooSmall(BufferTooSmallResponse),
+            /// RopQueryRows success.
+            QueryRows(QueryRowsResponse),
+            /// RopGetPropertiesSpecific success.
+            GetPropertiesSpecific(GetPropertiesSpecificResponse),
+            $(
+                #[doc = concat!("`", stringify!($rid), "` success.")]
+                $rvariant($resp),
+            )*
+        }
+
+        impl RopResponse {
+            /// The `RopId`.
+            pub fn rop_id(&self) -> RopId {
+                match self {
+                    RopResponse::Logon(_) => RopId::LOGON,
+                    RopResponse::Error(e) => e.rop_id,
+                    RopResponse::BufferTooSmall(_) => RopId::BUFFER_TOO_SMALL,
+                    RopResponse::QueryRows(_) => RopId::QUERY_ROWS,
+                    RopResponse::GetPropertiesSpecific(_) => RopId::GET_PROPERTIES_SPECIFIC,
+                    $(RopResponse::$rvariant(_) => RopId::$rid,)*
+                }
+            }
+        }
+
+        impl Codec for RopResponse {
+            const NAME: &'static str = "ROP response";
+
+            fn write_to(&self, w: &mut Writer) -> Result<()> {
+                match self {
+                    RopResponse::Logon(r) => r.write_to(w),
+                    RopResponse::Error(e) => e.write_to(w),
+                    RopResponse::BufferTooSmall(r) => r.write_to(w),
+                    RopResponse::QueryRows(r) => r.write_to(w),
+                    RopResponse::GetPropertiesSpecific(r) => r.write_to(w),
+                    $(RopResponse::$rvariant(r) => r.write_to(w),)*
+                }
+            }
+
+            /// Decodes without the request: RopQueryRows and RopGetPropertiesSpecific successes need the
+            /// columns and fail here; use [`parse_responses_for`].
+            fn read_from(r: &mut Reader<'_>) -> Result<Self> {
+                RopResponse::read_with(r, None)
+            }
+        }
+
+        impl RopResponse {
+            /// Decodes one response; `columns` are the columns of a RopQueryRows or the tags of a
+            /// RopGetPropertiesSpecific request. A failure of any ROP decodes as [`RopResponse::Error`].
+            pub fn read_with(r: &mut Reader<'_>, columns: Option<&[PropTag]>) -> Result<Self> {
+                let id = RopId(r.peek_u8("RopId")?);
+                match id {
+                    RopId::LOGON => return Ok(RopResponse::Logon(LogonResponse::read_from(r)?)),
+                    RopId::BUFFER_TOO_SMALL => {
+                        return Ok(RopResponse::BufferTooSmall(BufferTooSmallResponse::read_from(r)?));
+                    }
+                    _ => {}
+                }
+                let mut probe = r.clone();
+                probe.u8("RopId")?;
+                probe.u8("handle index")?;
+                if probe.u32("ReturnValue")? != 0 {
+                    return Ok(RopResponse::Error(RopErrorResponse::read_from(r)?));
+                }
+                match id {
+                    RopId::QUERY_ROWS | RopId::GET_PROPERTIES_SPECIFIC => {
+                        let Some(columns) = columns else {
+                            return Err(WireError::invalid(
+                                "ROP response",
+                                format!("{id} cannot be decoded without its columns"),
+                            ));
+                        };
+                        if id == RopId::QUERY_ROWS {
+                            Ok(RopResponse::QueryRows(QueryRowsResponse::read_with(r, columns)?))
+                        } else {
+                            Ok(RopResponse::GetPropertiesSpecific(
+                                GetPropertiesSpecificResponse::read_with(r, columns)?,
+                            ))
+                        }
+                    }
+                    $(RopId::$rid => Ok(RopResponse::$rvariant(<$resp>::read_from(r)?)),)*
+                    RopId(other) => Err(WireError::UnsupportedRop(other)),
+                }
+            }
+        }
+    };
+}
+
+rops! {
+    requests {
+        OpenFolder(OpenFolderRequest) = OPEN_FOLDER;
+        GetHierarchyTable(GetHierarchyTableRequest) = GET_HIERARCHY_TABLE;
+        GetContentsTable(GetContentsTableRequest) = GET_CONTENTS_TABLE;
+        GetRulesTable(GetRulesTableRequest) = GET_RULES_TABLE;
+        SetColumns(SetColumnsRequest) = SET_COLUMNS;
+        SortTable(SortTableRequest) = SORT_TABLE;
+        Restrict(RestrictRequest) = RESTRICT;
+        QueryRows(QueryRowsRequest) = QUERY_ROWS;
+        QueryPosition(QueryPositionRequest) = QUERY_POSITION;
+        SeekRow(SeekRowRequest) = SEEK_ROW;
+        GetPropertiesSpecific(GetPropertiesSpecificRequest) = GET_PROPERTIES_SPECIFIC;
+        GetPropertiesAll(GetPropertiesAllRequest) = GET_PROPERTIES_ALL;
+        GetPropertiesList(GetPropertiesListRequest) = GET_PROPERTIES_LIST;
+        GetReceiveFolder(GetReceiveFolderRequest) = GET_RECEIVE_FOLDER;
+        LongTermIdFromId(LongTermIdFromIdRequest) = LONG_TERM_ID_FROM_ID;
+        IdFromLongTermId(IdFromLongTermIdRequest) = ID_FROM_LONG_TERM_ID;
+        GetPerUserLongTermIds(GetPerUserLongTermIdsRequest) = GET_PER_USER_LONG_TERM_IDS;
+        GetStoreState(GetStoreStateRequest) = GET_STORE_STATE;
+        RegisterNotification(RegisterNotificationRequest) = REGISTER_NOTIFICATION;
+    }
+    // RopQueryRows and RopGetPropertiesSpecific successes need the columns to decode; their variants are
+    // written out in the macro.
+    responses {
+        OpenFolder(OpenFolderResponse) = OPEN_FOLDER;
+        GetHierarchyTable(GetHierarchyTableResponse) = GET_HIERARCHY_TABLE;
+        GetContentsTable(GetContentsTableResponse) = GET_CONTENTS_TABLE;
+        GetRulesTable(GetRulesTableResponse) = GET_RULES_TABLE;
+        SetColumns(SetColumnsResponse) = SET_COLUMNS;
+        SortTable(SortTableResponse) = SORT_TABLE;
+        Restrict(RestrictResponse) = RESTRICT;
+        QueryPosition(QueryPositionResponse) = QUERY_POSITION;
+        SeekRow(SeekRowResponse) = SEEK_ROW;
+        GetPropertiesAll(GetPropertiesAllResponse) = GET_PROPERTIES_ALL;
+        GetPropertiesList(GetPropertiesListResponse) = GET_PROPERTIES_LIST;
+        GetReceiveFolder(GetReceiveFolderResponse) = GET_RECEIVE_FOLDER;
+        LongTermIdFromId(LongTermIdFromIdResponse) = LONG_TERM_ID_FROM_ID;
+        IdFromLongTermId(IdFromLongTermIdResponse) = ID_FROM_LONG_TERM_ID;
+        GetPerUserLongTermIds(GetPerUserLongTermIdsResponse) = GET_PER_USER_LONG_TERM_IDS;
+        GetStoreState(GetStoreStateResponse) = GET_STORE_STATE;
+        RegisterNotification(RegisterNotificationResponse) = REGISTER_NOTIFICATION;
+    }
 }
 
 impl RopRequest {
-    /// The `RopId`.
-    pub fn rop_id(&self) -> RopId {
-        match self {
-            RopRequest::Logon(_) => RopId::LOGON,
-            RopRequest::Release(_) => RopId::RELEASE,
-        }
-    }
-
-    /// The `LogonId`.
-    pub fn logon_id(&self) -> u8 {
-        match self {
-            RopRequest::Logon(r) => r.logon_id,
-            RopRequest::Release(r) => r.logon_id,
-        }
-    }
-
-    /// The handle index a response to this request echoes, or `None` for
-    /// ROPs without a response (RopRelease, §3.2.5.3).
-    pub fn response_handle_index(&self) -> Option<u8> {
-        match self {
-            RopRequest::Logon(r) => Some(r.output_handle_index),
-            RopRequest::Release(_) => None,
-        }
-    }
-
-    /// The generic failure response for this request, or `None` if the
-    /// ROP has no response.
+    /// The generic failure response for this request, or `None` if the ROP has no response.
     pub fn error_response(&self, return_value: u32) -> Option<RopResponse> {
         let handle_index = self.response_handle_index()?;
         Some(match self {
@@ -125,33 +356,14 @@ impl RopRequest {
                 output_handle_index: handle_index,
                 return_value,
             }),
-            RopRequest::Release(_) => return None,
+            _ => RopResponse::error(self.rop_id(), handle_index, return_value),
         })
-    }
-}
-
-impl Codec for RopRequest {
-    const NAME: &'static str = "ROP request";
-
-    fn write_to(&self, w: &mut Writer) -> Result<()> {
-        match self {
-            RopRequest::Logon(r) => r.write_to(w),
-            RopRequest::Release(r) => r.write_to(w),
-        }
-    }
-
-    fn read_from(r: &mut Reader<'_>) -> Result<Self> {
-        match RopId(r.peek_u8("RopId")?) {
-            RopId::LOGON => Ok(RopRequest::Logon(LogonRequest::read_from(r)?)),
-            RopId::RELEASE => Ok(RopRequest::Release(ReleaseRequest::read_from(r)?)),
-            RopId(other) => Err(WireError::UnsupportedRop(other)),
-        }
     }
 }
 
 /// One request of a RopsList together with its exact bytes (needed e.g.
 /// to echo the unprocessed rest in RopBufferTooSmall, §2.2.15.1).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ParsedRop<'a> {
     /// The bytes of this ROP request.
     pub bytes: &'a [u8],
@@ -230,15 +442,6 @@ impl Codec for RopErrorResponse {
     }
 }
 
-/// A ROP response this crate can encode and decode.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RopResponse {
-    /// RopLogon response, any of its layouts.
-    Logon(LogonResponse),
-    /// The generic failure of any other ROP.
-    Error(RopErrorResponse),
-}
-
 impl RopResponse {
     /// The generic failure for ROP `rop_id` at `handle_index`.
     pub fn error(rop_id: RopId, handle_index: u8, return_value: u32) -> Self {
@@ -249,40 +452,12 @@ impl RopResponse {
         })
     }
 
-    /// `ReturnValue`.
+    /// `ReturnValue` (0 for RopBufferTooSmall, which is not a failure of a ROP).
     pub fn return_value(&self) -> u32 {
         match self {
             RopResponse::Logon(r) => r.return_value(),
             RopResponse::Error(e) => e.return_value,
-        }
-    }
-}
-
-impl Codec for RopResponse {
-    const NAME: &'static str = "ROP response";
-
-    fn write_to(&self, w: &mut Writer) -> Result<()> {
-        match self {
-            RopResponse::Logon(r) => r.write_to(w),
-            RopResponse::Error(e) => e.write_to(w),
-        }
-    }
-
-    /// Known ids decode with their own layout; any other id decodes only
-    /// as a failure, because a success layout needs the ROP's definition.
-    fn read_from(r: &mut Reader<'_>) -> Result<Self> {
-        let id = RopId(r.peek_u8("RopId")?);
-        match id {
-            RopId::LOGON => Ok(RopResponse::Logon(LogonResponse::read_from(r)?)),
-            RopId(other) => {
-                let mut probe = r.clone();
-                let error = RopErrorResponse::read_from(&mut probe).map_err(|e| match e {
-                    WireError::Invalid { .. } => WireError::UnsupportedRop(other),
-                    e => e,
-                })?;
-                *r = probe;
-                Ok(RopResponse::Error(error))
-            }
+            _ => 0,
         }
     }
 }
@@ -303,6 +478,44 @@ pub fn parse_responses(rops: &[u8]) -> Result<Vec<RopResponse>> {
     while !r.is_empty() {
         out.push(RopResponse::read_from(&mut r)?);
     }
+    Ok(out)
+}
+
+/// Splits a response RopsList into the responses to `requests` (in order; RopRelease has none), decoding
+/// RopQueryRows rows with the columns of the table in the same input slot — set by a RopSetColumns among
+/// `requests`, or given in `columns` by input handle index for tables whose columns were set in an earlier
+/// Execute — and RopGetPropertiesSpecific rows with the request's tags. Stops after a RopBufferTooSmall.
+pub fn parse_responses_for(
+    requests: &[RopRequest],
+    rops: &[u8],
+    columns: &HashMap<u8, Vec<PropTag>>,
+) -> Result<Vec<RopResponse>> {
+    let mut columns = columns.clone();
+    let mut r = Reader::new(rops);
+    let mut out = Vec::new();
+    for request in requests {
+        if let RopRequest::SetColumns(set) = request {
+            columns.insert(set.input_handle_index, set.columns.clone());
+        }
+        if request.response_handle_index().is_none() {
+            continue;
+        }
+        if r.is_empty() {
+            break;
+        }
+        let context = match request {
+            RopRequest::QueryRows(q) => columns.get(&q.input_handle_index).map(Vec::as_slice),
+            RopRequest::GetPropertiesSpecific(g) => Some(g.tags.as_slice()),
+            _ => None,
+        };
+        let response = RopResponse::read_with(&mut r, context)?;
+        let stop = matches!(response, RopResponse::BufferTooSmall(_));
+        out.push(response);
+        if stop {
+            break;
+        }
+    }
+    r.finish("RopsList")?;
     Ok(out)
 }
 
@@ -360,10 +573,10 @@ mod tests {
 
     #[test]
     fn unknown_rop_stops_the_walk() {
-        // RopLogon-less buffer starting with RopGetHierarchyTable (0x04):
-        // its request layout is not known here, so the walk must fail.
-        let rops = hex("04 00 00 00 00");
-        assert_eq!(parse_requests(&rops), Err(WireError::UnsupportedRop(0x04)));
+        // A buffer starting with RopCreateMessage (0x06): its request layout
+        // is not known here, so the walk must fail.
+        let rops = hex("06 00 00 00 00");
+        assert_eq!(parse_requests(&rops), Err(WireError::UnsupportedRop(0x06)));
         // A known ROP followed by garbage fails too.
         assert_eq!(
             parse_requests(&hex("01 00 00 28")),
@@ -406,9 +619,109 @@ mod tests {
         );
         // A success of an unknown ROP cannot be decoded.
         assert_eq!(
-            parse_responses(&hex("02 00 00000000")),
-            Err(WireError::UnsupportedRop(2))
+            parse_responses(&hex("06 00 00000000")),
+            Err(WireError::UnsupportedRop(6))
         );
+        // A known success needs its whole layout.
+        assert!(parse_responses(&hex("02 00 00000000")).is_err());
+    }
+
+    #[test]
+    fn a_first_minute_buffer_walks_and_responses_decode_with_their_columns() {
+        // OpenFolder(Inbox) into slot 1, GetHierarchyTable into slot 2, SetColumns, QueryRows, Release.
+        let rops = hex("02 00 00 01 0100 00000000000d 00
+             04 00 01 02 00
+             12 00 02 00 0100 1f000130
+             15 00 02 00 01 0a00
+             01 00 02");
+        let parsed = parse_requests(&rops).unwrap();
+        let requests: Vec<RopRequest> = parsed.iter().map(|p| p.request.clone()).collect();
+        assert_eq!(encode_requests(&requests).unwrap(), rops);
+        let ids: Vec<u8> = requests.iter().map(|r| r.rop_id().0).collect();
+        assert_eq!(ids, [0x02, 0x04, 0x12, 0x15, 0x01]);
+        assert_eq!(requests[0].output_handle_index(), Some(1));
+        assert_eq!(requests[1].input_handle_index(), Some(1));
+        assert_eq!(requests[2].response_handle_index(), Some(2));
+        assert_eq!(requests[4].response_handle_index(), None);
+        assert_eq!(
+            requests[3]
+                .error_response(ec::NULL_OBJECT)
+                .unwrap()
+                .encode()
+                .unwrap(),
+            hex("15 02 b9040000")
+        );
+
+        let responses = hex("02 01 00000000 00 00
+             04 02 00000000 01000000
+             12 02 00000000 00
+             15 02 00000000 02 0100 00 4900 6e00 0000");
+        let decoded = parse_responses_for(&requests, &responses, &HashMap::new()).unwrap();
+        assert_eq!(decoded.len(), 4);
+        let RopResponse::QueryRows(rows) = &decoded[3] else {
+            panic!("{:?}", decoded[3])
+        };
+        assert_eq!(
+            rows.rows[0].values[0],
+            Some(crate::prop::PropertyValue::String("In".into()))
+        );
+        assert_eq!(encode_responses(&decoded).unwrap(), responses);
+        // Without the RopSetColumns the rows cannot be decoded.
+        assert!(parse_responses_for(&requests[3..], &responses[25..], &HashMap::new()).is_err());
+        let known = HashMap::from([(2u8, vec![crate::prop::tags::PID_TAG_DISPLAY_NAME])]);
+        assert_eq!(
+            parse_responses_for(&requests[3..], &responses[25..], &known)
+                .unwrap()
+                .len(),
+            1
+        );
+        // A failure decodes as the generic error, and RopBufferTooSmall ends the list.
+        let mixed = hex("02 01 0f010480 ff 1000 04000102 00");
+        let decoded = parse_responses_for(&requests, &mixed, &HashMap::new()).unwrap();
+        assert_eq!(decoded[0].return_value(), ec::NOT_FOUND);
+        assert!(matches!(&decoded[1], RopResponse::BufferTooSmall(b) if b.size_needed == 16));
+    }
+
+    #[test]
+    fn every_accepted_request_buffer_re_encodes_to_its_bytes() {
+        // The property the fuzz target `rop_buffer` checks, here over mutations of valid requests of every
+        // ROP this crate knows: whatever decodes must encode back to the same bytes.
+        let seeds = [
+            "02 00 00 01 0100 00000000000d 00",
+            "04 00 01 02 04  05 00 01 02 40  3f 00 01 03 40",
+            "12 00 02 00 0200 1f000130 03000530  13 00 02 00 0100 0000 0000 1f000130 01",
+            "14 00 02 00 1300 00 0200 08 1f001336 04 04 0b00f410 0b00f410 01",
+            "14 00 02 00 1900 01 0200 03 0100 0100 1f000130 1f000130 4900 6e00 0000 0a 00 00",
+            "15 00 02 00 01 0a00  17 00 02  18 00 02 01 feffffff 01",
+            "07 00 01 0000 0100 0200 1f000130 1f001336  08 00 01 0000 0100  09 00 01",
+            "27 00 00 49504d2e4e6f746500  7b 00 00  43 00 00 0100 00000000000d",
+            "44 00 00 00112233445566778899aabbccddeeff 00000000000d 0000",
+            "60 00 00 00112233445566778899aabbccddeeff",
+            "29 00 00 01 06 00 01  29 00 00 01 06 00 00 0100 00000000000d 0000 000000000000",
+            "01 00 01",
+        ];
+        let mut rng = crate::testutil::Rng(0x5eed_f0ba5);
+        let mut accepted = 0;
+        for seed in seeds {
+            let valid = hex(seed);
+            let parsed = parse_requests(&valid).unwrap();
+            let requests: Vec<RopRequest> = parsed.into_iter().map(|p| p.request).collect();
+            assert_eq!(encode_requests(&requests).unwrap(), valid, "{seed}");
+            for _ in 0..2_000 {
+                let mut bytes = valid.clone();
+                for _ in 0..=rng.below(3) {
+                    let i = rng.below(bytes.len());
+                    bytes[i] = rng.next_u64() as u8;
+                }
+                bytes.truncate(bytes.len() - rng.below(4).min(bytes.len()));
+                if let Ok(parsed) = parse_requests(&bytes) {
+                    accepted += 1;
+                    let again: Vec<RopRequest> = parsed.into_iter().map(|p| p.request).collect();
+                    assert_eq!(encode_requests(&again).unwrap(), bytes, "{bytes:02x?}");
+                }
+            }
+        }
+        assert!(accepted > 1_000, "mutations mostly stay valid ({accepted})");
     }
 
     #[test]
