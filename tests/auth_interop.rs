@@ -111,10 +111,15 @@ fn client(lab: &Lab, serve: &Serve, guid: &str, dn: &str, user: &str, password: 
     let body = lab.path("connect.bin");
     std::fs::write(&body, connect).expect("write body");
     let url = format!("{}/mapi/emsmdb/?MailboxId={guid}@contoso.com", serve.url);
+    run_client(&url, &body, user, password, protocol)
+}
+
+/// Runs tests/interop/ntlm_client.py against `url` with the request body in `body`.
+fn run_client(url: &str, body: &Path, user: &str, password: &str, protocol: &str) -> serde_json::Value {
     let script = common::repo_root().join("tests/interop/ntlm_client.py");
     let out = Command::new("python3")
         .arg(script)
-        .args([&url, user, password, protocol, body.to_str().expect("utf-8")])
+        .args([url, user, password, protocol, body.to_str().expect("utf-8")])
         .output()
         .expect("python3");
     assert!(
@@ -237,4 +242,28 @@ fn mailbox_without_nt_hash_is_refused_with_a_hint() {
     assert_eq!(r["final_status"], 200, "Basic does not need the NT hash: {r}");
     let log = serve.stop();
     assert!(log.contains("no NT hash") && log.contains("set the password again"), "{log}");
+}
+
+#[test]
+fn autodiscover_accepts_ntlm_and_negotiate_as_exchanges_default_directory_does() {
+    if !have_pyspnego() {
+        return;
+    }
+    // The MAPI directory allows Basic only; Autodiscover has its own (Exchange's default) schemes.
+    let (lab, _, _) = lab("Basic");
+    let serve = Serve::start(&lab.store());
+    let request = mapish_wire::autodiscover::AutodiscoverRequest::for_email("alice@contoso.com")
+        .to_xml()
+        .expect("request xml");
+    let body = lab.path("autodiscover.xml");
+    std::fs::write(&body, request).expect("write body");
+    let url = format!("{}/autodiscover/autodiscover.xml", serve.url);
+    for protocol in ["ntlm", "negotiate"] {
+        let r = run_client(&url, &body, "alice@contoso.com", PASSWORD, protocol);
+        assert_eq!(offered(&r, "offered"), ["Basic", "NTLM", "Negotiate"], "{r}");
+        assert_eq!(r["steps"], serde_json::json!([401, 200]), "{protocol}: {r}");
+        assert_eq!(r["final_status"], 200, "{protocol}: {r}");
+        let r = run_client(&url, &body, "alice@contoso.com", "wrong", protocol);
+        assert_eq!(r["final_status"], 401, "{protocol}: {r}");
+    }
 }

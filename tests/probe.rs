@@ -118,6 +118,7 @@ impl Lab {
             error: text("Error"),
             exception: text("Exception"),
             target_url: text("TargetUrl"),
+            auth: text("AuthenticationMethod"),
             steps: text("Steps"),
         };
         (outcome, host)
@@ -137,6 +138,8 @@ struct Outcome {
     error: String,
     exception: String,
     target_url: String,
+    /// AuthenticationMethod: the scheme the probe used.
+    auth: String,
     steps: String,
 }
 
@@ -188,11 +191,13 @@ fn self_test_succeeds_against_the_running_server() {
         "TLS handshake: Skipped",
         "Unauthenticated POST /mapi/emsmdb/ (expects 401): Succeeded",
         "401 Unauthorized offering Basic",
+        "Authentication handshake: Skipped (Basic",
         "GET /mapi/healthcheck.htm: Succeeded",
         "200 OK<br/>ex01.contoso.com",
     ]);
     assert_eq!(out.monitor_identity, "OutlookMapiHttp.Protocol\\OutlookMapiHttpSelfTestProbe");
     assert_eq!(out.target_url, format!("http://127.0.0.1:{port}/mapi"));
+    assert_eq!(out.auth, "Basic");
     // The full form of the identity is the same probe.
     let (out, _) = lab.probe("Test-OutlookConnectivity 'OutlookMapiHttp.Protocol\\OutlookMapiHttpSelfTestProbe'");
     out.succeeded();
@@ -349,10 +354,11 @@ fn a_wrong_credential_is_an_authentication_failure() {
     let (out, host) = lab.probe(
         "$c = New-Object System.Management.Automation.PSCredential('alice@contoso.com', (ConvertTo-SecureString 'wrong' -AsPlainText -Force)); Test-OutlookConnectivity OutlookMapiHttpDeepTestProbe -MailboxId alice -Credential $c",
     );
-    out.failed_with(&["Authentication failed (Basic)", "refused the user name and password of 'alice@contoso.com'"])
+    // Autodiscover offers Basic, NTLM and Negotiate; the probe takes Negotiate, as Windows clients do.
+    out.failed_with(&["Authentication failed (Negotiate)", "refused the user name and password of 'alice@contoso.com'"])
         .steps_include(&["Autodiscover for alice@contoso.com: Failed"]);
     assert!(out.exception.contains("HTTP 401"), "{out:#?}");
-    error_written(&host, "Authentication failed (Basic)");
+    error_written(&host, "Authentication failed (Negotiate)");
     // A credential for another user than the mailbox is refused before anything is sent.
     let host = lab.run("$c = New-Object System.Management.Automation.PSCredential('bob@contoso.com', (ConvertTo-SecureString 'x' -AsPlainText -Force)); Test-OutlookConnectivity OutlookMapiHttpDeepTestProbe -MailboxId alice -Credential $c");
     assert!(host.errors[0].message.contains("is not the mailbox 'Alice'"), "{:?}", host.errors);
@@ -367,7 +373,100 @@ fn authentication_methods_the_server_cannot_complete_are_named() {
     lab.serve(TlsMode::None);
     lab.apply("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods OAuth");
     let (out, _) = lab.probe("Test-OutlookConnectivity OutlookMapiHttpSelfTestProbe");
-    out.failed_with(&["401 without any WWW-Authenticate challenge", "IISAuthenticationMethods {OAuth}", "-IISAuthenticationMethods Basic"]);
+    out.failed_with(&["401 without any WWW-Authenticate challenge", "IISAuthenticationMethods {OAuth}", "OAuth is not supported by mapish", "-IISAuthenticationMethods Ntlm, Negotiate"]);
+    // The deep test gets past Autodiscover (Negotiate) and stops at the mailbox endpoint, which offers nothing.
+    let (out, _) = lab.probe(&format!("{ALICE_CREDENTIAL}; Test-OutlookConnectivity OutlookMapiHttpDeepTestProbe -MailboxId alice -Credential $c"));
+    out.failed_with(&["Authentication failed", "Connect was answered 401 without any WWW-Authenticate challenge", "OAuth is not supported by mapish"])
+        .steps_include(&["Autodiscover for alice@contoso.com: Succeeded", "Connect (emsmdb): Failed"]);
+}
+
+/// The article's `-IISAuthenticationMethods Negotiate`: the self test starts the Negotiate handshake
+/// (NTLM inside SPNEGO) and gets the server's CHALLENGE; the deep tests log on with Negotiate and
+/// the MAPI requests after the handshake ride on the same connection's logon.
+#[test]
+fn the_articles_negotiate_only_directory_is_probed_with_negotiate() {
+    let mut lab = Lab::new();
+    lab.serve(TlsMode::None);
+    lab.apply("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods Negotiate");
+    let (out, host) = lab.probe("Test-OutlookConnectivity -RunFromServerId EX01 -ProbeIdentity OutlookMapiHttpSelfTestProbe");
+    assert!(host.errors.is_empty(), "{:?}", host.errors);
+    out.succeeded().steps_include(&[
+        "401 Unauthorized offering Negotiate",
+        "Negotiate NEGOTIATE to /mapi/emsmdb/ (expects a CHALLENGE): Succeeded",
+        "Negotiate: NTLM CHALLENGE from EX01, domain CONTOSO",
+        "GET /mapi/healthcheck.htm: Succeeded",
+    ]);
+    assert_eq!(out.auth, "Negotiate");
+
+    let (out, host) = lab.probe(&format!("{ALICE_CREDENTIAL}; Test-OutlookConnectivity OutlookMapiHttpDeepTestProbe -MailboxId alice -Credential $c"));
+    assert!(host.errors.is_empty(), "{:?}", host.errors);
+    out.succeeded().steps_include(&[
+        // mapish serve's Autodiscover offers Exchange's default schemes (Basic, NTLM, Negotiate).
+        "Autodiscover for alice@contoso.com: Succeeded",
+        "session opened for Alice; authenticated with Negotiate",
+        "Execute RopLogon: Succeeded",
+        "Disconnect: Succeeded",
+        "; authenticated with Negotiate",
+        "Unbind: Succeeded",
+    ]);
+    assert_eq!(out.auth, "Negotiate");
+    // The health mailbox, and the Ctp probe through the external URL.
+    let (out, _) = lab.probe("Test-OutlookConnectivity OutlookMapiHttpDeepTestProbe");
+    out.succeeded();
+    assert_eq!(out.auth, "Negotiate");
+    let (out, _) = lab.probe("Test-OutlookConnectivity OutlookMapiHttpCtpProbe");
+    out.succeeded();
+    assert_eq!(out.auth, "Negotiate");
+}
+
+/// Exchange's default `{Ntlm, OAuth, Negotiate}`: OAuth is not offered, Negotiate is preferred.
+#[test]
+fn exchanges_default_methods_are_probed_with_negotiate() {
+    let mut lab = Lab::new();
+    lab.serve(TlsMode::None);
+    lab.apply("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods Ntlm, OAuth, Negotiate");
+    let (out, _) = lab.probe("Test-OutlookConnectivity -RunFromServerId EX01 -ProbeIdentity OutlookMapiHttpSelfTestProbe");
+    out.succeeded().steps_include(&["401 Unauthorized offering NTLM, Negotiate", "Negotiate: NTLM CHALLENGE from EX01"]);
+    assert_eq!(out.auth, "Negotiate");
+    let (out, host) = lab.probe(&format!("{ALICE_CREDENTIAL}; Test-OutlookConnectivity OutlookMapiHttpDeepTestProbe -MailboxId alice -Credential $c"));
+    assert!(host.errors.is_empty(), "{:?}", host.errors);
+    out.succeeded().steps_include(&["session opened for Alice; authenticated with Negotiate", "Unbind: Succeeded"]);
+    assert_eq!(out.auth, "Negotiate");
+    // With Basic added, Negotiate is still preferred at /mapi.
+    lab.apply("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods @{Add=\"Basic\"}");
+    let (out, _) = lab.probe(&format!("{ALICE_CREDENTIAL}; Test-OutlookConnectivity OutlookMapiHttpDeepTestProbe -MailboxId alice -Credential $c"));
+    out.succeeded().steps_include(&["session opened for Alice; authenticated with Negotiate"]);
+    assert_eq!(out.auth, "Negotiate");
+}
+
+#[test]
+fn an_ntlm_only_directory_is_probed_with_ntlm() {
+    let mut lab = Lab::new();
+    lab.serve(TlsMode::None);
+    lab.apply("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods Ntlm");
+    let (out, _) = lab.probe("Test-OutlookConnectivity -RunFromServerId EX01 -ProbeIdentity OutlookMapiHttpSelfTestProbe");
+    out.succeeded().steps_include(&["NTLM NEGOTIATE to /mapi/emsmdb/ (expects a CHALLENGE): Succeeded", "NTLM: CHALLENGE from EX01, domain CONTOSO"]);
+    assert_eq!(out.auth, "NTLM");
+    let (out, host) = lab.probe(&format!("{ALICE_CREDENTIAL}; Test-OutlookConnectivity OutlookMapiHttpDeepTestProbe -MailboxId alice -Credential $c"));
+    assert!(host.errors.is_empty(), "{:?}", host.errors);
+    out.succeeded().steps_include(&["session opened for Alice; authenticated with NTLM", "PING (emsmdb): Succeeded", "Unbind: Succeeded"]);
+    assert_eq!(out.auth, "NTLM");
+}
+
+/// A wrong password against a Negotiate directory fails and names the scheme that refused it: the
+/// server's Autodiscover, the first request, with Negotiate. (The refusal at the mailbox endpoint is
+/// covered against the acceptor in server/src/auth and in probe/tests/fake_server.rs.)
+#[test]
+fn a_wrong_password_fails_naming_the_scheme() {
+    let mut lab = Lab::new();
+    lab.serve(TlsMode::None);
+    lab.apply("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods Negotiate");
+    let (out, host) = lab.probe(
+        "$c = New-Object System.Management.Automation.PSCredential('alice@contoso.com', (ConvertTo-SecureString 'wrong' -AsPlainText -Force)); Test-OutlookConnectivity OutlookMapiHttpDeepTestProbe -MailboxId alice -Credential $c",
+    );
+    out.failed_with(&["Authentication failed (Negotiate)", "refused the user name and password of 'alice@contoso.com' on Autodiscover"]);
+    assert!(!out.error.contains("IISAuthenticationMethods"), "a refused password is not blamed on the directory: {out:#?}");
+    error_written(&host, "Authentication failed (Negotiate)");
 }
 
 #[test]
@@ -453,4 +552,13 @@ fn one_shot_exit_status_follows_the_result() {
     let json = lab.json("Test-OutlookConnectivity OutlookMapiHttpSelfTestProbe");
     assert_eq!(json[0]["Result"], "Succeeded", "{json}");
     assert!(json[0]["Steps"].as_str().unwrap_or_default().contains("healthcheck.htm"), "{json}");
+
+    // The article: the directory set to Negotiate (in both stores), then the self test by the binary.
+    other.apply("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods Negotiate");
+    lab.c("Set-MapiVirtualDirectory 'mapi (Default Web Site)' -IISAuthenticationMethods Negotiate");
+    let run = lab.c("Test-OutlookConnectivity -RunFromServerId EX01 -ProbeIdentity OutlookMapiHttpSelfTestProbe");
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    let json = lab.json("Test-OutlookConnectivity -RunFromServerId EX01 -ProbeIdentity OutlookMapiHttpSelfTestProbe");
+    assert_eq!(json[0]["Result"], "Succeeded", "{json}");
+    assert_eq!(json[0]["AuthenticationMethod"], "Negotiate", "{json}");
 }

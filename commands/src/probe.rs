@@ -45,7 +45,7 @@ pub enum ProbeKind {
 
 /// Who logs on in a deep test.
 pub struct ProbeAccount {
-    /// The Basic user name (a UPN, an SMTP address, an alias or `DOMAIN\alias`).
+    /// The user name (a UPN, an SMTP address, an alias or `DOMAIN\alias`).
     pub user_name: String,
     pub password: SecretText,
     /// The address Autodiscover is asked about.
@@ -161,4 +161,7 @@ pub struct ProbeReport {
     pub steps: Vec<ProbeStep>,
     /// None when every step succeeded.
     pub failure: Option<ProbeFailure>,
+    /// The `WWW-Authenticate` scheme the probe logged on (or, in the self test, started its
+    /// handshake) with: `Negotiate`, `NTLM` or `Basic`; None when it got no further.
+    pub auth_scheme: Option<String>,
 }

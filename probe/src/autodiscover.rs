@@ -11,7 +11,7 @@ use mapish_wire::autodiscover::{
 
 use crate::error::ProbeError;
 use crate::http::{self, Http};
-use crate::mapi::{auth_failed, basic};
+use crate::mapi::auth_failed;
 
 /// What Autodiscover told about the mailbox.
 #[derive(Debug, Clone)]
@@ -29,29 +29,31 @@ pub async fn discover(
     let document = AutodiscoverRequest::for_email(email.clone())
         .to_xml()
         .map_err(|e| ProbeError::protocol("The Autodiscover request could not be written.", e))?;
-    let builder = http
-        .request(Method::POST, AUTODISCOVER_PATH)
-        .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-        .header(
-            AUTHORIZATION,
-            basic(&account.user_name, &account.password.0),
-        )
-        // MS-OXDSCLI §3.1.4: a client that speaks MAPI over HTTP says so; "1" as Outlook sends it.
-        .header(MAPI_HTTP_CAPABILITY_HEADER, "1")
-        .header("X-AnchorMailbox", email.as_str());
-    let reply = http
-        .send(http::with_body(builder, document.into_bytes())?)
-        .await?;
+    let template = http.request(Method::POST, AUTODISCOVER_PATH);
+    let headers = template.headers_ref().cloned().unwrap_or_default();
+    let body = document.into_bytes();
+    let mut build = |authorization: Option<&str>| {
+        let mut builder = hyper::Request::builder()
+            .method(Method::POST)
+            .uri(AUTODISCOVER_PATH)
+            .header(CONTENT_TYPE, "text/xml; charset=utf-8")
+            // MS-OXDSCLI §3.1.4: a client that speaks MAPI over HTTP says so; "1" as Outlook sends it.
+            .header(MAPI_HTTP_CAPABILITY_HEADER, "1")
+            .header("X-AnchorMailbox", email.as_str());
+        for (name, value) in &headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(auth) = authorization {
+            builder = builder.header(AUTHORIZATION, auth);
+        }
+        http::with_body(builder, body.clone())
+    };
+    let reply = http.send_authed("Autodiscover", &mut build).await?;
     let at = format!("{}{AUTODISCOVER_PATH}", http.target());
     match reply.status {
         StatusCode::OK => {}
         StatusCode::UNAUTHORIZED => {
-            return Err(auth_failed(
-                &reply,
-                &account.user_name,
-                "Autodiscover",
-                true,
-            ));
+            return Err(auth_failed(&reply, &account.user_name, "Autodiscover"));
         }
         other => {
             return Err(ProbeError::protocol(
@@ -72,7 +74,7 @@ pub async fn discover(
         AutodiscoverOutcome::Settings(settings) => match settings.mapi_http {
             Some(mapi_http) => {
                 let detail = format!(
-                    "mapiHttp Version {} for {}; MailStore {}",
+                    "mapiHttp Version {} for {}; MailStore {}{}",
                     mapi_http.version,
                     settings.user.smtp_address,
                     mapi_http
@@ -80,7 +82,8 @@ pub async fn discover(
                         .internal
                         .as_deref()
                         .or(mapi_http.mail_store.external.as_deref())
-                        .unwrap_or("(none)")
+                        .unwrap_or("(none)"),
+                    http.scheme_note()
                 );
                 Ok((
                     Discovered {

@@ -6,11 +6,11 @@
 use mapish_commands::probe::{FailureCause, ProbeFailure, ProbeKind, ProbeReport, ProbeRequest};
 use mapish_wire::autodiscover::{EndpointUrls, parse_mailbox_id};
 
+use crate::auth::Account;
 use crate::autodiscover;
 use crate::emsmdb;
 use crate::error::ProbeError;
 use crate::http::Http;
-use crate::mapi::basic;
 use crate::nspi;
 use crate::steps::Recorder;
 use crate::target::{self, Resolved, Target};
@@ -19,11 +19,15 @@ use crate::tls::Trust;
 pub async fn run(request: &ProbeRequest) -> ProbeReport {
     let mut rec = Recorder::new(request);
     let mut target_url = request.directory_url.clone();
-    let failure = flow(&mut rec, request, &mut target_url).await.err();
+    let mut auth_scheme = None;
+    let failure = flow(&mut rec, request, &mut target_url, &mut auth_scheme)
+        .await
+        .err();
     ProbeReport {
         target_url,
         steps: rec.into_steps(),
         failure,
+        auth_scheme,
     }
 }
 
@@ -31,12 +35,13 @@ async fn flow(
     rec: &mut Recorder,
     request: &ProbeRequest,
     target_url: &mut String,
+    auth_scheme: &mut Option<String>,
 ) -> Result<(), ProbeFailure> {
     let hostname = request.hostname.as_deref();
     let Some(account) = &request.account else {
         return Err(ProbeFailure {
             cause: FailureCause::AuthenticationFailed {
-                scheme: "Basic".into(),
+                scheme: String::new(),
             },
             step: "Account".into(),
             message: "A deep test logs on to a mailbox and needs its credentials.".into(),
@@ -47,6 +52,10 @@ async fn flow(
     *target_url = dir.url();
     let mut conns = Connections {
         trust: Trust::new(request.trust_any_certificate),
+        account: Account {
+            user: account.user_name.clone(),
+            password: account.password.0.clone(),
+        },
         open: Vec::new(),
     };
 
@@ -56,7 +65,9 @@ async fn flow(
             format!("Autodiscover for {}", account.email_address),
             autodiscover::discover(http, account),
         )
-        .await?;
+        .await;
+    *auth_scheme = http.scheme_used().map(|s| s.token().to_string());
+    let found = found?;
     let external = request.kind == ProbeKind::Ctp;
     let (mail_url, mail) = rec
         .step(
@@ -76,18 +87,21 @@ async fn flow(
         )
         .await?;
 
-    let auth = basic(&account.user_name, &account.password.0);
     let legacy_dn = found.user.legacy_dn.clone();
     let http = conns.get(rec, &mail.target).await?;
-    emsmdb::exercise(
+    let done = emsmdb::exercise(
         rec,
         http,
         &mail.path_and_query,
         &account.user_name,
-        &auth,
         &legacy_dn,
     )
-    .await?;
+    .await;
+    // The scheme the mailbox endpoint took is the one reported (Autodiscover may have used another).
+    if let Some(s) = http.scheme_used() {
+        *auth_scheme = Some(s.token().to_string());
+    }
+    done?;
 
     let http = conns.get(rec, &book.target).await?;
     let server_dn = server_dn(&legacy_dn, &mail_url);
@@ -96,7 +110,6 @@ async fn flow(
         http,
         &book.path_and_query,
         &account.user_name,
-        &auth,
         &server_dn,
     )
     .await
@@ -179,6 +192,7 @@ fn server_dn(legacy_dn: &str, mail_url: &str) -> String {
 /// The connections of one probe, one per target, opened on first use (with their steps).
 struct Connections {
     trust: Trust,
+    account: Account,
     open: Vec<Http>,
 }
 
@@ -191,7 +205,9 @@ impl Connections {
         let at = match self.open.iter().position(|h| h.target() == target) {
             Some(at) => at,
             None => {
-                self.open.push(Http::open(rec, target, &self.trust).await?);
+                let mut http = Http::open(rec, target, &self.trust).await?;
+                http.set_account(self.account.clone());
+                self.open.push(http);
                 self.open.len() - 1
             }
         };

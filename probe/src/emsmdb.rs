@@ -27,10 +27,9 @@ pub async fn exercise(
     http: &mut Http,
     path: &str,
     user: &str,
-    auth: &str,
     legacy_dn: &str,
 ) -> Result<(), ProbeFailure> {
-    let mut session = MapiSession::new(path.to_string(), user, Some(auth.to_string()));
+    let mut session = MapiSession::new(path.to_string(), user, true);
     rec.step("Connect (emsmdb)", connect(&mut session, http, legacy_dn))
         .await?;
     rec.step("Execute RopLogon", logon(&mut session, http, legacy_dn))
@@ -63,9 +62,14 @@ async fn connect(
         .call(http, RequestType::Connect, encode("Connect", &request)?)
         .await?;
     match decode::<ConnectResponse>(RequestType::Connect, &body)? {
-        Response::Success(ok) if ok.error_code == 0 => {
-            Ok(((), format!("session opened for {}", ok.display_name)))
-        }
+        Response::Success(ok) if ok.error_code == 0 => Ok((
+            (),
+            format!(
+                "session opened for {}{}",
+                ok.display_name,
+                http.scheme_note()
+            ),
+        )),
         Response::Success(ok) => Err(ProbeError::protocol(
             format!(
                 "Connect was refused with ErrorCode {} for the LegacyExchangeDN {legacy_dn}.",

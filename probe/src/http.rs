@@ -1,6 +1,9 @@
 //! One HTTP/1.1 connection to one target (hyper's client connection, no pool: a probe talks to
 //! one or two hosts, one request at a time). If the server closes the connection between requests
-//! it is opened again, quietly: that is normal keep-alive behaviour, not a finding.
+//! it is opened again, quietly: that is normal keep-alive behaviour, not a finding. Every request
+//! of a probe to one target goes over this one connection, so an NTLM or Negotiate logon (bound to
+//! the connection on the server, as in IIS) carries the requests after it; `generation` counts
+//! the connections, so a logon is known to be lost when the connection was opened again (`auth`).
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -75,6 +78,10 @@ pub struct Http {
     /// A stream opened by [`Http::open`] and not yet handed to hyper.
     fresh: Option<Io>,
     sender: Option<SendRequest<Full<Bytes>>>,
+    /// How many connections have been opened for this target (the current one's number).
+    pub(crate) generation: u64,
+    /// Who the probe logs on as on this target, if it does (`auth`).
+    pub(crate) auth: crate::auth::AuthState,
 }
 
 impl Http {
@@ -90,6 +97,8 @@ impl Http {
             trust: trust.clone(),
             fresh: Some(io),
             sender: None,
+            generation: 0,
+            auth: crate::auth::AuthState::default(),
         })
     }
 
@@ -159,6 +168,7 @@ impl Http {
                 }
             });
             self.sender = Some(sender);
+            self.generation += 1;
         }
         self.sender.as_mut().ok_or_else(|| {
             ProbeError::new(

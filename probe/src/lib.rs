@@ -7,6 +7,7 @@
 //! | `tls` | the rustls client: trusted roots, or any issuer, and which of the two checks failed |
 //! | `conn` | resolve, TCP connect, TLS handshake, each a timed step with its cause on failure |
 //! | `http` | one HTTP/1.1 connection (hyper) that requests go over, re-opened if the server closes it |
+//! | `auth` | the scheme from the 401 (Negotiate, NTLM, Basic) and the NTLM/Negotiate handshake, via `mapish-ntlm` |
 //! | `mapi` | MAPI/HTTP requests: headers, cookies, `X-ResponseCode`, the PROCESSING/DONE framing |
 //! | `autodiscover` | the POX Autodiscover request with `X-MapiHttpCapability: 1` |
 //! | `self_test`, `deep_test` | the probes themselves |
@@ -21,6 +22,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)
 )]
 
+mod auth;
 mod autodiscover;
 mod conn;
 mod deep_test;
@@ -102,5 +104,6 @@ fn internal_failure(request: &ProbeRequest, exception: String) -> ProbeReport {
             message: "The probe could not run on this machine.".into(),
             exception,
         }),
+        auth_scheme: None,
     }
 }

@@ -2,7 +2,6 @@
 //! session cookies the server sets, and the reply's `X-ResponseCode` and PROCESSING/DONE framing,
 //! all through mapish-wire.
 
-use base64::Engine;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderValue};
 use hyper::{Method, StatusCode};
 use mapish_commands::probe::FailureCause;
@@ -21,18 +20,12 @@ use crate::http::{self, Http, Reply};
 /// the server version mapish claims (docs/server.md).
 const CLIENT_APPLICATION: &str = "Outlook/15.00.0847.000";
 
-/// `Authorization: Basic …` for a user name and password.
-pub fn basic(user: &str, password: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
-    )
-}
-
 /// One Session Context on one endpoint: its URL, its cookies and its request counter.
 pub struct MapiSession {
     path_and_query: String,
-    authorization: Option<String>,
+    /// Log on as the connection's account (`Http::set_account`); false for the self test's
+    /// unauthenticated request.
+    authenticated: bool,
     user: String,
     cookies: Vec<(String, String)>,
     /// `{GUID}` of X-RequestId, constant for the session (§2.2.3.3.2).
@@ -44,11 +37,11 @@ pub struct MapiSession {
 
 impl MapiSession {
     /// A session at `path_and_query` (e.g. `/mapi/emsmdb/?MailboxId=…`), authenticated as `user`
-    /// with `authorization` (None: unauthenticated, for the self test's 401 check).
-    pub fn new(path_and_query: String, user: &str, authorization: Option<String>) -> MapiSession {
+    /// (the connection's account) or not (the self test's 401 check).
+    pub fn new(path_and_query: String, user: &str, authenticated: bool) -> MapiSession {
         MapiSession {
             path_and_query,
-            authorization,
+            authenticated,
             user: user.to_string(),
             cookies: Vec::new(),
             request_guid: braced_guid(),
@@ -65,32 +58,47 @@ impl MapiSession {
         body: Vec<u8>,
     ) -> Result<Reply, ProbeError> {
         self.counter += 1;
-        let mut builder = http
-            .request(Method::POST, &self.path_and_query)
-            .header(CONTENT_TYPE, MAPI_CONTENT_TYPE)
-            .header("Accept", MAPI_CONTENT_TYPE)
-            .header(X_REQUEST_TYPE, request_type.as_str())
-            .header(
-                X_REQUEST_ID,
-                format!("{}:{}", self.request_guid, self.counter),
-            )
-            .header(X_CLIENT_INFO, self.client_info.as_str())
-            .header(X_CLIENT_APPLICATION, CLIENT_APPLICATION);
-        if let Some(auth) = &self.authorization
-            && let Ok(value) = HeaderValue::from_str(auth)
-        {
-            builder = builder.header(AUTHORIZATION, value);
-        }
-        if !self.cookies.is_empty() {
-            let jar = self
-                .cookies
+        let request_id = format!("{}:{}", self.request_guid, self.counter);
+        let cookies = (!self.cookies.is_empty()).then(|| {
+            self.cookies
                 .iter()
                 .map(|(n, v)| format!("{n}={v}"))
                 .collect::<Vec<_>>()
-                .join("; ");
-            builder = builder.header(COOKIE, jar);
-        }
-        let reply = http.send(http::with_body(builder, body)?).await?;
+                .join("; ")
+        });
+        let path = self.path_and_query.clone();
+        let client_info = self.client_info.clone();
+        let template = http.request(Method::POST, &path);
+        let headers = template.headers_ref().cloned().unwrap_or_default();
+        let mut build = move |authorization: Option<&str>| {
+            let mut builder = hyper::Request::builder()
+                .method(Method::POST)
+                .uri(path.as_str());
+            for (name, value) in &headers {
+                builder = builder.header(name, value);
+            }
+            builder = builder
+                .header(CONTENT_TYPE, MAPI_CONTENT_TYPE)
+                .header("Accept", MAPI_CONTENT_TYPE)
+                .header(X_REQUEST_TYPE, request_type.as_str())
+                .header(X_REQUEST_ID, request_id.as_str())
+                .header(X_CLIENT_INFO, client_info.as_str())
+                .header(X_CLIENT_APPLICATION, CLIENT_APPLICATION);
+            if let Some(auth) = authorization
+                && let Ok(value) = HeaderValue::from_str(auth)
+            {
+                builder = builder.header(AUTHORIZATION, value);
+            }
+            if let Some(jar) = &cookies {
+                builder = builder.header(COOKIE, jar.as_str());
+            }
+            http::with_body(builder, body.clone())
+        };
+        let reply = if self.authenticated {
+            http.send_authed(request_type.as_str(), &mut build).await?
+        } else {
+            http.send(build(None)?).await?
+        };
         self.absorb(&reply);
         Ok(reply)
     }
@@ -107,12 +115,7 @@ impl MapiSession {
         match reply.status {
             StatusCode::OK => {}
             StatusCode::UNAUTHORIZED => {
-                return Err(auth_failed(
-                    &reply,
-                    &self.user,
-                    request_type.as_str(),
-                    self.authorization.is_some(),
-                ));
+                return Err(auth_failed(&reply, &self.user, request_type.as_str()));
             }
             StatusCode::NOT_FOUND => return Err(directory_missing(&endpoint, &reply)),
             other => {
@@ -228,30 +231,12 @@ fn meaning(code: u32) -> Option<&'static str> {
     })
 }
 
-/// A 401 to a request that carried credentials (or, unauthenticated, one that should have).
-pub fn auth_failed(reply: &Reply, user: &str, what: &str, had_credentials: bool) -> ProbeError {
-    let offered = reply.challenge_schemes();
-    let offered_text = if offered.is_empty() {
-        "no scheme at all".to_string()
-    } else {
-        offered.join(", ")
-    };
-    let message = if had_credentials && offered.iter().any(|s| s.eq_ignore_ascii_case("Basic")) {
-        format!(
-            "Authentication failed (Basic): the server refused the user name and password of '{user}' on {what}. Check the password given with -Credential; the user name may be the mailbox's UserPrincipalName, e-mail address or alias."
-        )
-    } else {
-        format!(
-            "Authentication failed (Basic): {what} was answered 401 and the server offers {offered_text}, which the probe cannot complete. mapish serve completes only Basic: Set-MapiVirtualDirectory -IISAuthenticationMethods Basic."
-        )
-    };
-    ProbeError::new(
-        FailureCause::AuthenticationFailed {
-            scheme: "Basic".into(),
-        },
-        message,
-        format!("HTTP 401, WWW-Authenticate: {offered_text}"),
-    )
+/// A 401 that the logon did not get past (`auth` names refusals and unusable schemes itself).
+pub fn auth_failed(reply: &Reply, user: &str, what: &str) -> ProbeError {
+    match crate::auth::choose(&reply.challenge_schemes()) {
+        Some(scheme) => crate::auth::refused(scheme, reply, user, what),
+        None => crate::auth::no_scheme(reply, what),
+    }
 }
 
 /// A 404 under /mapi: the server has no MAPI virtual directory.

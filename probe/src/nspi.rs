@@ -19,10 +19,9 @@ pub async fn exercise(
     http: &mut Http,
     path: &str,
     user: &str,
-    auth: &str,
     server_dn: &str,
 ) -> Result<(), ProbeFailure> {
-    let mut session = MapiSession::new(path.to_string(), user, Some(auth.to_string()));
+    let mut session = MapiSession::new(path.to_string(), user, true);
     rec.step("Bind (nspi)", bind(&mut session, http)).await?;
     rec.step("GetMailboxUrl", mailbox_url(&mut session, http, server_dn))
         .await?;
@@ -61,7 +60,11 @@ async fn bind(session: &mut MapiSession, http: &mut Http) -> Result<((), String)
     match decode::<BindResponse>(RequestType::Bind, &body)? {
         Response::Success(ok) if ok.error_code == ec::nspi::SUCCESS => Ok((
             (),
-            format!("bound to address book server {}", ok.server_guid),
+            format!(
+                "bound to address book server {}{}",
+                ok.server_guid,
+                http.scheme_note()
+            ),
         )),
         Response::Success(ok) => Err(ProbeError::protocol(
             format!(

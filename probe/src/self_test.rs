@@ -1,13 +1,18 @@
 //! OutlookMapiHttpSelfTestProbe: the endpoint can receive MAPI over HTTP traffic. The host
 //! resolves, TLS is accepted with a certificate covering the host, an unauthenticated request is
-//! challenged with the configured schemes, and the health check is healthy. No logon.
+//! challenged with the configured schemes, the scheme a client would use (Negotiate, then NTLM,
+//! then Basic) starts its handshake (NTLM and Negotiate answer a NEGOTIATE with a CHALLENGE), and
+//! the health check is healthy. No logon: the self test has no account.
 
+use base64::Engine;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
 use hyper::{Method, StatusCode};
 use mapish_commands::probe::{FailureCause, ProbeFailure, ProbeReport, ProbeRequest};
 use mapish_wire::RequestType;
 use mapish_wire::headers::X_RESPONSE_CODE;
 use mapish_wire::response_code::parse_response_code_header;
 
+use crate::auth::{self, Scheme};
 use crate::error::ProbeError;
 use crate::http::{self, Http};
 use crate::mapi::{MapiSession, directory_missing, response_code};
@@ -18,11 +23,15 @@ use crate::tls::Trust;
 pub async fn run(request: &ProbeRequest) -> ProbeReport {
     let mut rec = Recorder::new(request);
     let mut target_url = request.directory_url.clone();
-    let failure = check(&mut rec, request, &mut target_url).await.err();
+    let mut auth_scheme = None;
+    let failure = check(&mut rec, request, &mut target_url, &mut auth_scheme)
+        .await
+        .err();
     ProbeReport {
         target_url,
         steps: rec.into_steps(),
         failure,
+        auth_scheme,
     }
 }
 
@@ -30,6 +39,7 @@ async fn check(
     rec: &mut Recorder,
     request: &ProbeRequest,
     target_url: &mut String,
+    auth_scheme: &mut Option<String>,
 ) -> Result<(), ProbeFailure> {
     let dir = rec
         .step("Directory URL", async {
@@ -43,11 +53,33 @@ async fn check(
     let trust = Trust::new(request.trust_any_certificate);
     let mut http = Http::open(rec, &dir.target, &trust).await?;
     let base = dir.path_and_query.trim_end_matches('/').to_string();
-    rec.step(
-        format!("Unauthenticated POST {base}/emsmdb/ (expects 401)"),
-        challenge(&mut http, &base, &request.expected_schemes),
-    )
-    .await?;
+    let offered = rec
+        .step(
+            format!("Unauthenticated POST {base}/emsmdb/ (expects 401)"),
+            challenge(&mut http, &base, &request.expected_schemes),
+        )
+        .await?;
+    match auth::choose(&offered) {
+        Some(scheme @ (Scheme::Negotiate | Scheme::Ntlm)) => {
+            rec.step(
+                format!(
+                    "{} NEGOTIATE to {base}/emsmdb/ (expects a CHALLENGE)",
+                    scheme.token()
+                ),
+                handshake_start(&mut http, &base, scheme),
+            )
+            .await?;
+            *auth_scheme = Some(scheme.token().to_string());
+        }
+        Some(Scheme::Basic) => {
+            rec.skip(
+                "Authentication handshake",
+                "Basic: no handshake to check without credentials",
+            );
+            *auth_scheme = Some("Basic".into());
+        }
+        None => {}
+    }
     rec.step(
         format!("GET {base}/healthcheck.htm"),
         health(&mut http, &base),
@@ -61,9 +93,9 @@ async fn challenge(
     http: &mut Http,
     base: &str,
     expected: &[String],
-) -> Result<((), String), ProbeError> {
+) -> Result<(Vec<String>, String), ProbeError> {
     let path = format!("{base}/emsmdb/");
-    let mut session = MapiSession::new(path.clone(), "", None);
+    let mut session = MapiSession::new(path.clone(), "", false);
     let reply = session
         .send_raw(http, RequestType::Ping, Vec::new())
         .await?;
@@ -132,9 +164,83 @@ async fn challenge(
             ),
         ));
     }
+    let text = format!("401 Unauthorized offering {}", offered.join(", "));
+    Ok((offered, text))
+}
+
+/// The first leg of an NTLM or Negotiate logon, which needs no credentials: the server must answer
+/// the NEGOTIATE with 401 and a CHALLENGE (inside a SPNEGO NegTokenResp for Negotiate).
+async fn handshake_start(
+    http: &mut Http,
+    base: &str,
+    scheme: Scheme,
+) -> Result<((), String), ProbeError> {
+    use mapish_ntlm::client::{self, Credentials, Initiator};
+    let path = format!("{base}/emsmdb/");
+    let mut init = match scheme {
+        Scheme::Negotiate => Initiator::negotiate(Credentials::new("", "")),
+        _ => Initiator::ntlm(Credentials::new("", "")),
+    };
+    let token = base64::engine::general_purpose::STANDARD.encode(init.start());
+    let builder = http
+        .request(Method::POST, &path)
+        .header(CONTENT_TYPE, mapish_wire::CONTENT_TYPE)
+        .header(
+            mapish_wire::headers::X_REQUEST_TYPE,
+            RequestType::Ping.as_str(),
+        )
+        .header(AUTHORIZATION, format!("{} {token}", scheme.token()));
+    let reply = http.send(http::empty(builder)?).await?;
+    let endpoint = format!("{}{path}", http.target());
+    let s = scheme.token();
+    let broken = |why: String, reply: &crate::http::Reply| {
+        ProbeError::new(
+            FailureCause::AuthenticationFailed { scheme: s.into() },
+            format!(
+                "{endpoint} offers {s} but does not complete its first step: {why}. Clients that prefer {s} (Outlook does) cannot log on."
+            ),
+            format!(
+                "HTTP {}, WWW-Authenticate: {}",
+                reply.status,
+                reply.all("www-authenticate").join(" | ")
+            ),
+        )
+    };
+    if reply.status != StatusCode::UNAUTHORIZED {
+        return Err(broken(
+            format!(
+                "the NEGOTIATE was answered {}, not 401 with a CHALLENGE",
+                reply.status
+            ),
+            &reply,
+        ));
+    }
+    let Some(answer) = auth::continuation(&reply, scheme) else {
+        return Err(broken("the 401 carries no CHALLENGE".into(), &reply));
+    };
+    let challenge = match scheme {
+        Scheme::Negotiate => mapish_ntlm::spnego::parse_reply(&answer)
+            .and_then(|r| r.response_token)
+            .ok_or_else(|| broken("the SPNEGO answer carries no NTLM CHALLENGE".into(), &reply))?,
+        _ => answer,
+    };
+    let parsed = client::parse_challenge(&challenge)
+        .map_err(|e| broken(format!("the CHALLENGE is malformed ({})", e.0), &reply))?;
+    let inner = if scheme == Scheme::Negotiate {
+        "NTLM "
+    } else {
+        ""
+    };
     Ok((
         (),
-        format!("401 Unauthorized offering {}", offered.join(", ")),
+        format!(
+            "{s}: {inner}CHALLENGE from {}{}",
+            parsed.nb_computer.as_deref().unwrap_or(&parsed.target_name),
+            parsed
+                .nb_domain
+                .map(|d| format!(", domain {d}"))
+                .unwrap_or_default()
+        ),
     ))
 }
 

@@ -384,3 +384,198 @@ async fn runs_from_inside_another_runtime() {
     // The health check gets the same 401 here: the step after the challenge fails, but the probe ran.
     assert_eq!(failure(&report).0, &FailureCause::Unhealthy);
 }
+
+/// A server offering Negotiate, NTLM and Basic gets Negotiate (SPNEGO with NTLM inside): the probe
+/// sends its NEGOTIATE, gets the CHALLENGE, and answers with an AUTHENTICATE that this fake refuses,
+/// as a server refuses a wrong password. The failure names the scheme.
+#[test]
+fn a_refused_negotiate_logon_names_negotiate() {
+    use base64::Engine;
+    use mapish_ntlm::{nlmp, spnego};
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let port = fake(move |seen, port| {
+        if seen.path.starts_with("/autodiscover") {
+            return autodiscover(port);
+        }
+        let all = [
+            ("WWW-Authenticate", "Negotiate"),
+            ("WWW-Authenticate", "NTLM"),
+            ("WWW-Authenticate", "Basic realm=\"x\""),
+        ];
+        let Some(auth) = seen.header("Authorization") else {
+            return reply("401 Unauthorized", &all, b"");
+        };
+        let (scheme, token) = auth.split_once(' ').expect("scheme and token");
+        assert_eq!(scheme, "Negotiate", "the strongest offered scheme");
+        let token = b64.decode(token).expect("base64");
+        match spnego::parse(&token) {
+            Some(spnego::Token::Init {
+                mechs,
+                mech_token: Some(negotiate),
+                ..
+            }) => {
+                assert_eq!(mechs, vec![spnego::NTLM_OID.to_vec()], "NTLM only");
+                let neg = nlmp::parse_negotiate(&negotiate).expect("NTLM NEGOTIATE");
+                let challenge = nlmp::build_challenge(
+                    neg.flags,
+                    &[7; 8],
+                    &nlmp::TargetNames::for_server("EX01", "ex01.contoso.com"),
+                    nlmp::filetime_now(),
+                );
+                let resp = spnego::response(
+                    spnego::NegState::AcceptIncomplete,
+                    true,
+                    Some(&challenge),
+                    None,
+                );
+                let header = format!("Negotiate {}", b64.encode(resp));
+                reply("401 Unauthorized", &[("WWW-Authenticate", &header)], b"")
+            }
+            Some(spnego::Token::Resp {
+                response_token: Some(auth),
+                mech_list_mic,
+            }) => {
+                assert_eq!(nlmp::message_type(&auth), Some(3));
+                assert!(
+                    mech_list_mic.is_some(),
+                    "a MIC in the AUTHENTICATE calls for a mechListMIC"
+                );
+                reply("401 Unauthorized", &all, b"")
+            }
+            other => panic!("unexpected token {other:?}"),
+        }
+    });
+    let report = HttpProbe.run(&request(
+        ProbeKind::DeepTest,
+        format!("http://127.0.0.1:{port}/mapi"),
+    ));
+    let (cause, message) = failure(&report);
+    assert_eq!(
+        *cause,
+        FailureCause::AuthenticationFailed {
+            scheme: "Negotiate".into()
+        }
+    );
+    assert!(
+        message.contains("Authentication failed (Negotiate)")
+            && message
+                .contains("refused the user name and password of 'alice@contoso.com' on Connect"),
+        "{message}"
+    );
+}
+
+/// A server that offers only OAuth (Bearer): the probe says mapish does not do OAuth.
+#[test]
+fn an_oauth_only_server_is_named() {
+    let port = fake(|_, _| {
+        reply(
+            "401 Unauthorized",
+            &[(
+                "WWW-Authenticate",
+                "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\"",
+            )],
+            b"",
+        )
+    });
+    let report = HttpProbe.run(&request(
+        ProbeKind::DeepTest,
+        format!("http://127.0.0.1:{port}/mapi"),
+    ));
+    let (cause, message) = failure(&report);
+    assert_eq!(
+        *cause,
+        FailureCause::AuthenticationFailed {
+            scheme: "OAuth".into()
+        }
+    );
+    assert!(
+        message.contains("OAuth is not supported by mapish") && message.contains("Autodiscover"),
+        "{message}"
+    );
+    assert_eq!(report.auth_scheme, None);
+}
+
+/// NTLM is bound to its connection: when the server closes the connection after a logon, the next
+/// request is challenged again and the probe runs the handshake again on the new connection.
+#[test]
+fn a_closed_connection_means_a_new_ntlm_handshake() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use base64::Engine;
+    use mapish_ntlm::nlmp;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let negotiates = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&negotiates);
+    let port = fake(move |seen, port| {
+        if seen.path.starts_with("/autodiscover") {
+            return autodiscover(port);
+        }
+        let Some(auth) = seen.header("Authorization") else {
+            return reply("401 Unauthorized", &[("WWW-Authenticate", "NTLM")], b"");
+        };
+        let token = b64
+            .decode(
+                auth.strip_prefix("NTLM ")
+                    .expect("NTLM, the only scheme offered"),
+            )
+            .expect("base64");
+        match nlmp::message_type(&token) {
+            Some(1) => {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let neg = nlmp::parse_negotiate(&token).expect("NEGOTIATE");
+                let challenge = nlmp::build_challenge(
+                    neg.flags,
+                    &[7; 8],
+                    &nlmp::TargetNames::for_server("EX01", "ex01.contoso.com"),
+                    nlmp::filetime_now(),
+                );
+                let header = format!("NTLM {}", b64.encode(challenge));
+                reply("401 Unauthorized", &[("WWW-Authenticate", &header)], b"")
+            }
+            Some(3) if seen.header("X-RequestType") == Some("Connect") => {
+                let body = Response::Success(ConnectSuccess::new("Alice"))
+                    .encode()
+                    .expect("body");
+                // Logged on, and the connection is closed after the answer.
+                let mut answer = mapi("Connect", 0, &body);
+                let line_end = answer
+                    .windows(2)
+                    .position(|w| w == b"\r\n")
+                    .expect("status line")
+                    + 2;
+                answer.splice(line_end..line_end, b"Connection: close\r\n".iter().copied());
+                answer
+            }
+            Some(3) => reply(
+                "200 OK",
+                &[("Content-Type", "text/html"), ("X-ResponseCode", "16")],
+                b"disabled",
+            ),
+            other => panic!("unexpected NTLM message {other:?}"),
+        }
+    });
+    let report = HttpProbe.run(&request(
+        ProbeKind::DeepTest,
+        format!("http://127.0.0.1:{port}/mapi"),
+    ));
+    // Execute got past authentication on the new connection; its answer is the finding.
+    let (cause, _) = failure(&report);
+    assert_eq!(*cause, FailureCause::ResponseCode(16), "{report:#?}");
+    assert_eq!(
+        report.failure.as_ref().expect("failure").step,
+        "Execute RopLogon"
+    );
+    assert_eq!(
+        negotiates.load(Ordering::SeqCst),
+        2,
+        "one handshake per connection"
+    );
+    assert_eq!(report.auth_scheme.as_deref(), Some("NTLM"));
+    assert!(
+        report
+            .steps
+            .iter()
+            .any(|s| s.detail == "session opened for Alice; authenticated with NTLM"),
+        "{report:#?}"
+    );
+}

@@ -3,8 +3,9 @@
 //! for which MAPI over HTTP is in effect (§3.2.5.1), with the endpoint URLs built from this server's MAPI
 //! virtual directory.
 //!
-//! Authentication: there is no Autodiscover virtual directory object in the store; Exchange's default
-//! Autodiscover directory allows Basic, so Basic is always offered here.
+//! Authentication: there is no Autodiscover virtual directory object in the store, so the schemes are those
+//! of Exchange's default Autodiscover directory (Basic and Windows authentication: NTLM, Negotiate), on the
+//! connection as for `/mapi`.
 
 use std::sync::Arc;
 
@@ -20,35 +21,44 @@ use mapish_wire::autodiscover::{
 };
 
 use crate::app::App;
-use crate::auth::{self, AuthOutcome};
+use crate::auth::ConnAuth;
+use crate::mapi;
 use crate::limits;
 use crate::logs::AccessRecord;
 use crate::mapi::mailbox_domain;
 use crate::response::{self, Body};
 
+/// The schemes offered, in Exchange's order for its default Autodiscover directory.
+const METHODS: [AuthMethod; 3] = [AuthMethod::Basic, AuthMethod::Ntlm, AuthMethod::Negotiate];
+
 /// Handles an Autodiscover request.
 pub async fn handle(
     app: Arc<App>,
     req: Request<Incoming>,
+    conn: &ConnAuth,
+    access: &mut AccessRecord,
+) -> Response<Body> {
+    let (principal, req, final_token) =
+        match mapi::authenticate_with(&app, req, conn, &METHODS, None, access).await {
+            Ok(ok) => ok,
+            Err(reply) => return reply.response,
+        };
+    let mut response = answer(app, req, principal, access).await;
+    // Negotiate's last token (accept-completed, mechListMIC) rides on the answer, as IIS sends it.
+    if let Some(v) = final_token {
+        response.headers_mut().append(header::WWW_AUTHENTICATE, v);
+    }
+    response
+}
+
+/// The Autodiscover answer for an authenticated request.
+async fn answer(
+    app: Arc<App>,
+    req: Request<Incoming>,
+    principal: crate::auth::Principal,
     access: &mut AccessRecord,
 ) -> Response<Body> {
     let snap = app.live.current();
-    let methods = [AuthMethod::Basic];
-    let principal = match app
-        .auth
-        .authenticate(
-            &app.store,
-            &methods,
-            req.headers().get(header::AUTHORIZATION),
-        )
-        .await
-    {
-        AuthOutcome::Authenticated(p) => p,
-        AuthOutcome::Denied { user, .. } => {
-            access.user = user.unwrap_or_default();
-            return response::unauthorized(None, &auth::challenges(&methods, &snap.server_label()));
-        }
-    };
     access.user.clone_from(&principal.logon_name);
     if req.method() != Method::POST {
         return error_xml(600, "Invalid Request");

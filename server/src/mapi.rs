@@ -123,8 +123,21 @@ pub async fn authenticate(
     common: &Common,
     access: &mut AccessRecord,
 ) -> Result<(Principal, Request<Incoming>, Option<header::HeaderValue>), Reply> {
+    let methods = app.live.current().completable_methods();
+    authenticate_with(app, req, conn, &methods, Some(common), access).await
+}
+
+/// `authenticate` with the schemes `methods` (Autodiscover has its own list); `common` adds the MAPI
+/// response headers to a 401.
+pub async fn authenticate_with(
+    app: &Arc<App>,
+    req: Request<Incoming>,
+    conn: &ConnAuth,
+    methods: &[mapish_store::AuthMethod],
+    common: Option<&Common>,
+    access: &mut AccessRecord,
+) -> Result<(Principal, Request<Incoming>, Option<header::HeaderValue>), Reply> {
     let snap = app.live.current();
-    let methods = snap.completable_methods();
     let names = match &snap.server {
         Some(s) => auth::target_names(&s.name, &s.fqdn),
         None => auth::target_names("", ""),
@@ -133,7 +146,7 @@ pub async fn authenticate(
         .auth
         .authenticate_conn(
             &app.store,
-            &methods,
+            methods,
             &names,
             conn,
             req.headers().get(header::AUTHORIZATION),
@@ -147,14 +160,14 @@ pub async fn authenticate(
         )),
         ConnOutcome::Continue(challenge) => {
             drain(app, req).await;
-            Err(response::unauthorized(Some(common), &[challenge]).into())
+            Err(response::unauthorized(common, &[challenge]).into())
         }
         ConnOutcome::Denied { user, reason } => {
             tracing::debug!(reason, "authentication refused");
             access.user = user.unwrap_or_default();
             drain(app, req).await;
-            let challenges = auth::challenges(&methods, &snap.server_label());
-            Err(response::unauthorized(Some(common), &challenges).into())
+            let challenges = auth::challenges(methods, &snap.server_label());
+            Err(response::unauthorized(common, &challenges).into())
         }
     }
 }

@@ -47,7 +47,7 @@ pub async fn serve(
     } else if path == "/mapi/healthcheck.htm" {
         health::handle(&app, req.method()).into()
     } else if path == "/autodiscover/autodiscover.xml" {
-        autodiscover::handle(Arc::clone(&app), req, &mut access)
+        autodiscover::handle(Arc::clone(&app), req, &conn, &mut access)
             .await
             .into()
     } else if let Some(endpoint) = Endpoint::from_path(&path) {

@@ -1,6 +1,8 @@
 //! HTTP authentication: Basic (against the mailbox's argon2id hash), NTLM and Negotiate (NTLMv2 against the
-//! mailbox's NT hash, see `ntlm.rs` and `spnego.rs`). A scheme is offered in `WWW-Authenticate` when the MAPI
-//! virtual directory's IISAuthenticationMethods lists it and the server can complete it; OAuth never is.
+//! mailbox's NT hash). The message codecs and NTLMv2 computations live in the `mapish-ntlm` crate, shared
+//! with the probe's initiator, re-exported here as `ntlm` and `spnego`; this module keeps the connection
+//! state. A scheme is offered in `WWW-Authenticate` when the MAPI virtual directory's
+//! IISAuthenticationMethods lists it and the server can complete it; OAuth never is.
 //!
 //! NTLM and Negotiate are connection-oriented, as in IIS: NEGOTIATE → 401 with the CHALLENGE →
 //! AUTHENTICATE runs over one TCP connection (`ConnAuth`, one per connection), and the identity then stays
@@ -22,8 +24,8 @@ use hyper::header::HeaderValue;
 use mapish_store::{AuthMethod, Mailbox, Store, Uuid};
 use tokio::sync::Semaphore;
 
-pub mod ntlm;
-pub mod spnego;
+pub use mapish_ntlm::nlmp as ntlm;
+pub use mapish_ntlm::spnego;
 
 use ntlm::TargetNames;
 use spnego::{NegState, Token};
@@ -1088,6 +1090,72 @@ mod tests {
                 .await,
             ConnOutcome::Denied { .. }
         ));
+    }
+
+    /// The initiator the probe uses (mapish-ntlm's `client`), against this acceptor, for both schemes.
+    #[tokio::test]
+    async fn the_shared_initiator_logs_on_with_ntlm_and_negotiate() {
+        use mapish_ntlm::client::{Credentials, Initiator, Step};
+        let (store, mut alice) = store_with_alice();
+        alice.set_password("P@ss1").unwrap();
+        store.update(|tx| tx.put_mailbox(&alice)).unwrap();
+        let auth = Authenticator::new(Duration::from_secs(60), 2);
+        let names = target_names("EX01", "ex01.contoso.com");
+        let methods = [AuthMethod::Ntlm, AuthMethod::Negotiate];
+        for (scheme, password) in [
+            ("NTLM", "P@ss1"),
+            ("Negotiate", "P@ss1"),
+            ("NTLM", "wrong"),
+            ("Negotiate", "wrong"),
+        ] {
+            let creds = Credentials::new("alice@contoso.com", password);
+            let mut init = if scheme == "NTLM" {
+                Initiator::ntlm(creds)
+            } else {
+                Initiator::negotiate(creds)
+            };
+            let conn = ConnAuth::new();
+            let mut token = init.start();
+            let outcome = loop {
+                let h = HeaderValue::from_str(&format!("{scheme} {}", b64(&token))).unwrap();
+                match auth
+                    .authenticate_conn(&store, &methods, &names, &conn, Some(&h))
+                    .await
+                {
+                    ConnOutcome::Continue(c) => {
+                        let (s, t) = c.split_once(' ').unwrap();
+                        assert_eq!(s, scheme);
+                        let t = base64::engine::general_purpose::STANDARD.decode(t).unwrap();
+                        match init.step(Some(&t)).unwrap() {
+                            Step::Send(next) => token = next,
+                            Step::Done => panic!("{scheme}: done while the server continues"),
+                        }
+                    }
+                    other => break other,
+                }
+            };
+            match (password, outcome) {
+                ("P@ss1", ConnOutcome::Authenticated { principal, header }) => {
+                    assert_eq!(principal.mailbox, alice.guid);
+                    let last = header.map(|h| {
+                        base64::engine::general_purpose::STANDARD
+                            .decode(h.split_once(' ').unwrap().1)
+                            .unwrap()
+                    });
+                    assert_eq!(last.is_some(), scheme == "Negotiate");
+                    assert!(matches!(init.step(last.as_deref()).unwrap(), Step::Done));
+                    assert!(matches!(
+                        auth.authenticate_conn(&store, &methods, &names, &conn, None)
+                            .await,
+                        ConnOutcome::Authenticated { .. }
+                    ));
+                }
+                ("wrong", ConnOutcome::Denied { reason, .. }) => {
+                    assert_eq!(reason, "wrong user name or password")
+                }
+                (_, other) => panic!("{scheme}/{password}: {other:?}"),
+            }
+        }
     }
 
     /// Negotiate where NTLM is not the client's first mechanism: the server picks NTLM with request-mic,

@@ -24,7 +24,9 @@ pub fn explain(cause: &FailureCause, cx: &Context<'_>) -> Option<String> {
         FailureCause::AuthenticationFailed { .. } if cx.health_mailbox => Some(
             "The health mailbox's password was refused, so the server that answered does not read this store (or --server names another server).".into(),
         ),
-        FailureCause::AuthenticationFailed { .. } => cx.vdir.filter(|v| !v.iis_authentication_methods.contains(&AuthMethod::Basic)).map(auth_reason),
+        // A refused password is the probe's finding; the store explains only a directory that offers
+        // nothing the probe (and mapish serve) can complete, such as OAuth alone.
+        FailureCause::AuthenticationFailed { .. } => cx.vdir.filter(|v| expected_schemes(v).is_empty()).map(auth_reason),
         FailureCause::DirectoryMissing => Some(match cx.vdir {
             Some(v) => format!(
                 "This store has the directory {}, so the server that answered serves another store or another server (mapish serve --server).",
@@ -84,8 +86,9 @@ fn mapi_http_reason(cx: &Context<'_>) -> Option<String> {
 /// The directory's authentication methods against what mapish serve can complete.
 fn auth_reason(v: &MapiVirtualDirectory) -> String {
     let configured: Vec<&str> = v.iis_authentication_methods.iter().map(|m| m.as_str()).collect();
+    let oauth = if v.iis_authentication_methods.contains(&AuthMethod::OAuth) { " OAuth is not supported by mapish, so it is never offered." } else { "" };
     format!(
-        "The directory {} has IISAuthenticationMethods {{{}}}, and mapish serve completes only {}. Fix: Set-MapiVirtualDirectory '{}' -IISAuthenticationMethods Basic",
+        "The directory {} has IISAuthenticationMethods {{{}}}, and mapish serve completes only {}.{oauth} Fix: Set-MapiVirtualDirectory '{}' -IISAuthenticationMethods Ntlm, Negotiate (or Basic)",
         v.identity(),
         configured.join(", "),
         COMPLETABLE_SCHEMES.join(", "),
@@ -158,7 +161,13 @@ mod tests {
         v.iis_authentication_methods = vec![AuthMethod::OAuth];
         assert!(expected_schemes(&v).is_empty());
         let text = why(FailureCause::ChallengeMismatch, ProbeKind::SelfTest, &org, &m, &v);
-        assert!(text.contains("IISAuthenticationMethods {OAuth}") && text.contains("-IISAuthenticationMethods Basic"), "{text}");
+        assert!(text.contains("IISAuthenticationMethods {OAuth}") && text.contains("OAuth is not supported by mapish") && text.contains("-IISAuthenticationMethods Ntlm, Negotiate"), "{text}");
+        // A refused password under a scheme the directory offers is not explained by the store.
+        let refused = FailureCause::AuthenticationFailed { scheme: "Negotiate".into() };
+        v.iis_authentication_methods = vec![AuthMethod::Negotiate];
+        assert_eq!(why(refused.clone(), ProbeKind::DeepTest, &org, &m, &v), "");
+        v.iis_authentication_methods = vec![AuthMethod::OAuth];
+        assert!(why(refused, ProbeKind::DeepTest, &org, &m, &v).contains("OAuth is not supported by mapish"));
         v.iis_authentication_methods = vec![AuthMethod::Ntlm, AuthMethod::Basic];
         assert_eq!(expected_schemes(&v), ["NTLM", "Basic"]);
     }

@@ -1,7 +1,8 @@
 //! The health mailbox a deep test logs on to when no -MailboxId is given: one per server, made
 //! and kept by mapish itself, as Exchange keeps its HealthMailbox accounts.
 //!
-//! The probe logs on with Basic, so it must know the password: the plain secret lives only in
+//! The probe logs on with the password (Basic, or NTLM / Negotiate, which the server checks against the
+//! mailbox's NT hash), so it must know it: the plain secret lives only in
 //! `<store>/health/<server>.secret` (mode 0600, next to the store the server reads), the mailbox
 //! holds its argon2id hash like any other. The mailbox is hidden from Get-Mailbox and
 //! Get-CASMailbox unless -Monitoring. A secret that no longer matches (the file was lost, the
@@ -25,14 +26,18 @@ pub fn ensure(store: &Store, server: &Server) -> Result<HealthAccount, ErrorReco
     let existing = store.find_mailboxes(&name)?.into_iter().find(|m| m.is_health_mailbox && m.name.eq_ignore_ascii_case(&name));
     let file = store.dir().map(|d| secret_path(d, server));
     let kept = file.as_deref().and_then(read_secret);
-    if let (Some(m), Some(secret)) = (&existing, &kept)
-        && m.password_hash.as_deref().is_some_and(|h| verify_password(h, secret))
+    let verified = matches!((&existing, &kept), (Some(m), Some(secret)) if m.password_hash.as_deref().is_some_and(|h| verify_password(h, secret)));
+    if verified
+        && let (Some(m), Some(secret)) = (&existing, &kept)
+        && m.current_nt_hash().is_some()
     {
         return Ok(HealthAccount { mailbox: m.clone(), password: secret.clone() });
     }
-    // A kept secret is reused for a re-created mailbox; otherwise a new one is made.
+    // A kept secret is reused for a re-created mailbox, and for one whose password predates NT hashes
+    // (NTLM and Negotiate need one); otherwise a new one is made.
     let password = match (&existing, kept) {
         (None, Some(secret)) => secret,
+        (Some(_), Some(secret)) if verified => secret,
         _ => new_secret(),
     };
     if let Some(path) = &file {

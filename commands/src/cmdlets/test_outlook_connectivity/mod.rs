@@ -38,7 +38,7 @@ pub static TEST_OUTLOOK_CONNECTIVITY: CmdletSpec = CmdletSpec {
     name: "Test-OutlookConnectivity",
     aliases: &[],
     synopsis: "Probes the MAPI over HTTP endpoint as Outlook would and says whether it works, and if not, why.",
-    description: "Runs a real client against the server's MAPI over HTTP endpoint. OutlookMapiHttpSelfTestProbe checks that the endpoint can receive traffic: the directory URL resolves, TLS is accepted with a certificate that covers its host, an unauthenticated request gets 401 with the configured authentication schemes, and /mapi/healthcheck.htm is healthy; it does not log on. OutlookMapiHttpDeepTestProbe does what Outlook does to open a mailbox: Autodiscover with X-MapiHttpCapability: 1, then Connect, Execute (RopLogon), PING and Disconnect on the mailbox endpoint and Bind, GetMailboxUrl and Unbind on the address book, at the internal URLs; OutlookMapiHttpCtpProbe does the same through the ExternalUrl. Without -MailboxId the deep tests log on to the server's health mailbox, which mapish creates and keeps itself (Get-Mailbox -Monitoring shows it). The RPC over HTTP probes answer Failed: mapish serves MAPI over HTTP only. A Failed result names its cause in Error and is also reported as an error, so a one-shot run exits with status 1; Format-List shows the target URL and every step with its latency.",
+    description: "Runs a real client against the server's MAPI over HTTP endpoint. OutlookMapiHttpSelfTestProbe checks that the endpoint can receive traffic: the directory URL resolves, TLS is accepted with a certificate that covers its host, an unauthenticated request gets 401 with the configured authentication schemes, the scheme a client would pick (Negotiate, then NTLM) answers its first handshake step with a CHALLENGE, and /mapi/healthcheck.htm is healthy; it does not log on. OutlookMapiHttpDeepTestProbe does what Outlook does to open a mailbox: Autodiscover with X-MapiHttpCapability: 1, then Connect, Execute (RopLogon), PING and Disconnect on the mailbox endpoint and Bind, GetMailboxUrl and Unbind on the address book, at the internal URLs; OutlookMapiHttpCtpProbe does the same through the ExternalUrl. Without -MailboxId the deep tests log on to the server's health mailbox, which mapish creates and keeps itself (Get-Mailbox -Monitoring shows it). The RPC over HTTP probes answer Failed: mapish serves MAPI over HTTP only. A Failed result names its cause in Error and is also reported as an error, so a one-shot run exits with status 1; Format-List shows the target URL, the authentication scheme used (AuthenticationMethod: the probe picks Negotiate, then NTLM, then Basic from the 401, as Windows clients do; OAuth is not supported) and every step with its latency.",
     params: &[
         ParamSpec {
             mandatory: true,
@@ -125,6 +125,7 @@ fn run(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
         server: None,
         mailbox: None,
         target_url: None,
+        auth_scheme: None,
         timeout: timeout_of(b.string("TimeOutSeconds")),
         steps: Vec::new(),
     };
@@ -178,6 +179,7 @@ fn run(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
     };
     let report = probe.run(&request);
     result.target_url = Some(report.target_url);
+    result.auth_scheme = report.auth_scheme;
     result.steps.extend(report.steps);
     let Some(failure) = report.failure else {
         return finish(inv, result, ErrorCategory::NotSpecified);

@@ -1,5 +1,6 @@
 //! The output object: Exchange's default columns (MonitorIdentity, StartTime, EndTime, Result,
-//! Error, Exception) and, for `fl`, where the probe aimed and every step with its latency.
+//! Error, Exception) and, for `fl`, where the probe aimed, the authentication scheme it used
+//! (AuthenticationMethod: Negotiate, NTLM or Basic) and every step with its latency.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,8 @@ pub struct ProbeResult {
     pub server: Option<String>,
     pub mailbox: Option<String>,
     pub target_url: Option<String>,
+    /// The authentication scheme the probe used (Negotiate, NTLM, Basic), if it got that far.
+    pub auth_scheme: Option<String>,
     pub timeout: Duration,
     pub steps: Vec<ProbeStep>,
 }
@@ -41,6 +44,7 @@ impl ProbeResult {
             .with("Server", Value::opt_str(self.server.clone()))
             .with("MailboxId", Value::opt_str(self.mailbox.clone()))
             .with("TargetUrl", Value::opt_str(self.target_url.clone()))
+            .with("AuthenticationMethod", Value::opt_str(self.auth_scheme.clone()))
             .with("TimeOutSeconds", Value::Int(self.timeout.as_secs() as i64))
             .with("LatencyMs", Value::Int((self.end - self.start).num_milliseconds()))
             .with("Steps", Value::str(steps_text(&self.steps)));

@@ -117,7 +117,7 @@ fn octet_string(explicit: &[u8]) -> Option<Vec<u8>> {
 
 /// Parses a client's Negotiate token. `None`: not a token we understand.
 pub fn parse(token: &[u8]) -> Option<Token> {
-    if token.starts_with(crate::auth::ntlm::SIGNATURE) {
+    if token.starts_with(crate::nlmp::SIGNATURE) {
         return Some(Token::RawNtlm(token.to_vec()));
     }
     match token.first()? {
@@ -236,9 +236,95 @@ pub fn response(
     encode(0xa1, &encode(0x30, &body))
 }
 
-/// A client's NegTokenInit (InitialContextToken), for tests; and the krb5 OID.
-#[cfg(test)]
-pub(crate) mod test_client {
+/// A client's NegTokenInit (InitialContextToken) offering `mechs` (DER OIDs), with an optimistic `mech_token`
+/// for the first of them.
+pub fn init_token(mechs: &[&[u8]], mech_token: Option<&[u8]>) -> Vec<u8> {
+    let list: Vec<u8> = mechs.iter().flat_map(|m| m.to_vec()).collect();
+    let mut body = encode(0xa0, &encode(0x30, &list));
+    if let Some(t) = mech_token {
+        body.extend(encode(0xa2, &encode(0x04, t)));
+    }
+    let mut inner = SPNEGO_OID.to_vec();
+    inner.extend(encode(0xa0, &encode(0x30, &body)));
+    encode(0x60, &inner)
+}
+
+/// The DER mechTypes list of `mechs`, as the mechListMIC covers it.
+pub fn mech_list(mechs: &[&[u8]]) -> Vec<u8> {
+    encode(
+        0x30,
+        &mechs.iter().flat_map(|m| m.to_vec()).collect::<Vec<u8>>(),
+    )
+}
+
+/// A client's NegTokenResp (after the NegTokenInit): no negState, as Windows sends it.
+pub fn client_response(response_token: Option<&[u8]>, mech_list_mic: Option<&[u8]>) -> Vec<u8> {
+    let mut body = Vec::new();
+    if let Some(t) = response_token {
+        body.extend(encode(0xa2, &encode(0x04, t)));
+    }
+    if let Some(m) = mech_list_mic {
+        body.extend(encode(0xa3, &encode(0x04, m)));
+    }
+    encode(0xa1, &encode(0x30, &body))
+}
+
+/// A server's NegTokenResp as the initiator reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// negState (0 accept-completed, 1 accept-incomplete, 2 reject, 3 request-mic), if sent.
+    pub neg_state: Option<u8>,
+    /// supportedMech (a DER OID), if sent.
+    pub supported_mech: Option<Vec<u8>>,
+    /// responseToken.
+    pub response_token: Option<Vec<u8>>,
+    /// mechListMIC.
+    pub mech_list_mic: Option<Vec<u8>>,
+}
+
+/// Parses a server's NegTokenResp. `None`: not one.
+pub fn parse_reply(token: &[u8]) -> Option<Reply> {
+    let (tag, seq, _, _) = tlv(token)?;
+    if tag != 0xa1 {
+        return None;
+    }
+    let (tag, body, _, _) = tlv(seq)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let mut reply = Reply {
+        neg_state: None,
+        supported_mech: None,
+        response_token: None,
+        mech_list_mic: None,
+    };
+    for (tag, value) in fields(body)? {
+        match tag {
+            0xa0 => {
+                let (tag, v, _, _) = tlv(value)?;
+                if tag != 0x0a || v.len() != 1 {
+                    return None;
+                }
+                reply.neg_state = Some(v[0]);
+            }
+            0xa1 => {
+                let (tag, _, oid, _) = tlv(value)?;
+                if tag != 0x06 {
+                    return None;
+                }
+                reply.supported_mech = Some(oid.to_vec());
+            }
+            0xa2 => reply.response_token = Some(octet_string(value)?),
+            0xa3 => reply.mech_list_mic = Some(octet_string(value)?),
+            _ => {}
+        }
+    }
+    Some(reply)
+}
+
+/// Client tokens for tests of the acceptor (the server's tests use them too), and the krb5 OID.
+#[doc(hidden)]
+pub mod test_client {
     use super::*;
 
     /// The krb5 mechanism OID (DER).
@@ -246,22 +332,12 @@ pub(crate) mod test_client {
 
     /// An InitialContextToken offering `mechs`, with an optimistic `mech_token`.
     pub fn init(mechs: &[&[u8]], mech_token: Option<&[u8]>) -> Vec<u8> {
-        let list: Vec<u8> = mechs.iter().flat_map(|m| m.to_vec()).collect();
-        let mut body = encode(0xa0, &encode(0x30, &list));
-        if let Some(t) = mech_token {
-            body.extend(encode(0xa2, &encode(0x04, t)));
-        }
-        let mut inner = SPNEGO_OID.to_vec();
-        inner.extend(encode(0xa0, &encode(0x30, &body)));
-        encode(0x60, &inner)
+        init_token(mechs, mech_token)
     }
 
     /// The DER mechTypes list of `mechs`, as the mechListMIC covers it.
     pub fn mech_list(mechs: &[&[u8]]) -> Vec<u8> {
-        encode(
-            0x30,
-            &mechs.iter().flat_map(|m| m.to_vec()).collect::<Vec<u8>>(),
-        )
+        super::mech_list(mechs)
     }
 }
 

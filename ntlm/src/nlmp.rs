@@ -1,4 +1,5 @@
-//! NTLM acceptance (MS-NLMP), server side, NTLMv2 only.
+//! NTLM (MS-NLMP) messages and NTLMv2 computations: the acceptor's side (moved here from the server) and
+//! what the initiator in `client.rs` shares with it. NTLMv2 only.
 //!
 //! Why hand-written and not the `sspi` crate (Devolutions, 0.23): its NTLM acceptor checks the response
 //! against one identity (with its clear-text password) fixed when the credentials handle is acquired. We
@@ -32,7 +33,6 @@ pub mod flags {
     /// Sealing.
     pub const SEAL: u32 = 0x0000_0020;
     /// LM session key (never granted).
-    #[cfg(test)]
     pub const LM_KEY: u32 = 0x0000_0080;
     /// NTLM.
     pub const NTLM: u32 = 0x0000_0200;
@@ -55,7 +55,7 @@ pub mod flags {
 }
 
 /// AV_PAIR ids (MS-NLMP §2.2.2.1).
-mod av {
+pub mod av {
     pub const EOL: u16 = 0;
     pub const NB_COMPUTER: u16 = 1;
     pub const NB_DOMAIN: u16 = 2;
@@ -66,7 +66,7 @@ mod av {
 }
 
 /// MsvAvFlags bit: the AUTHENTICATE message carries a MIC.
-const AV_FLAG_MIC: u32 = 0x2;
+pub const AV_FLAG_MIC: u32 = 0x2;
 
 /// A malformed or refused message, with a reason for the log (never secret material).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +91,7 @@ pub fn hmac_md5(key: &[u8], parts: &[&[u8]]) -> [u8; 16] {
     mac.finalize().into_bytes().into()
 }
 
-fn md5(parts: &[&[u8]]) -> [u8; 16] {
+pub(crate) fn md5(parts: &[&[u8]]) -> [u8; 16] {
     let mut h = Md5::new();
     for p in parts {
         h.update(p);
@@ -135,8 +135,18 @@ impl Rc4 {
     }
 }
 
-fn utf16le(s: &str) -> Vec<u8> {
+pub(crate) fn utf16le(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// The NT hash of a password (NTOWFv1, MS-NLMP §3.3.1): MD4 over its UTF-16LE encoding.
+pub fn nt_owf(password: &str) -> [u8; 16] {
+    use md4::Md4;
+    let mut h = Md4::new();
+    for unit in password.encode_utf16() {
+        h.update(unit.to_le_bytes());
+    }
+    h.finalize().into()
 }
 
 /// NTOWFv2 (MS-NLMP §3.3.2): HMAC-MD5 keyed with the NT hash over UNICODE(Uppercase(user) + domain).
@@ -188,16 +198,16 @@ pub fn message_type(msg: &[u8]) -> Option<u32> {
     (msg.len() >= 12 && &msg[..8] == SIGNATURE).then(|| u32_at(msg, 8))
 }
 
-fn u16_at(b: &[u8], at: usize) -> u16 {
+pub(crate) fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
 }
 
-fn u32_at(b: &[u8], at: usize) -> u32 {
+pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
 /// The payload a (Len, MaxLen, Offset) field at `at` points to.
-fn field(msg: &[u8], at: usize) -> Result<&[u8], NtlmError> {
+pub(crate) fn field(msg: &[u8], at: usize) -> Result<&[u8], NtlmError> {
     if msg.len() < at + 8 {
         return Err(NtlmError("message too short"));
     }
@@ -299,7 +309,7 @@ pub struct Authenticate {
     pub flags: u32,
 }
 
-fn text_of(bytes: &[u8], unicode: bool) -> Result<String, NtlmError> {
+pub(crate) fn text_of(bytes: &[u8], unicode: bool) -> Result<String, NtlmError> {
     if unicode {
         if !bytes.len().is_multiple_of(2) {
             return Err(NtlmError("odd-length Unicode string"));
@@ -525,9 +535,11 @@ pub fn filetime_now() -> u64 {
     (unix.as_secs() + 11_644_473_600) * 10_000_000 + u64::from(unix.subsec_nanos() / 100)
 }
 
-/// A minimal NTLMv2 client, for tests of the acceptor.
-#[cfg(test)]
-pub(crate) mod test_client {
+/// Hand-made messages for tests of an acceptor (the server's tests use them too): unlike the real
+/// initiator in `client`, these let a test put any NT response into an AUTHENTICATE.
+#[doc(hidden)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+pub mod test_client {
     use super::*;
 
     /// A NEGOTIATE message with Unicode, NTLM and extended session security.
@@ -579,7 +591,7 @@ pub(crate) mod test_client {
         temp.extend_from_slice(&[0; 4]);
         temp.extend_from_slice(info);
         temp.extend_from_slice(&[0; 4]);
-        let key = ntowfv2(&mapish_store::nt_owf(password), user, domain);
+        let key = ntowfv2(&nt_owf(password), user, domain);
         let mut nt = hmac_md5(&key, &[&server_challenge, &temp]).to_vec();
         nt.extend(temp);
         authenticate_message(
@@ -618,7 +630,7 @@ mod tests {
 
     #[test]
     fn ms_nlmp_4_2_4_vectors() {
-        let nt_hash = mapish_store::nt_owf("Password");
+        let nt_hash = nt_owf("Password");
         assert_eq!(nt_hash.to_vec(), hex("a4f49c406510bdcab6824ee7c30fd852"));
         let v2 = ntowfv2(&nt_hash, "User", "Domain");
         assert_eq!(v2.to_vec(), hex("0c868a403bfd7a93a3001ef22ef02e3f"));
@@ -639,7 +651,7 @@ mod tests {
 
     #[test]
     fn verify_accepts_v2_and_refuses_v1_wrong_and_anonymous() {
-        let nt_hash = mapish_store::nt_owf("Password");
+        let nt_hash = nt_owf("Password");
         let v2 = ntowfv2(&nt_hash, "User", "Domain");
         let proof = hmac_md5(&v2, &[&SERVER_CHALLENGE, &temp()]);
         let mut nt_response = proof.to_vec();
@@ -658,7 +670,7 @@ mod tests {
         let raw_upper = authenticate_message("USER", "Domain", &nt_response, f);
         let m = parse_authenticate(&raw_upper).unwrap();
         assert!(verify(&raw_upper, &m, &nt_hash, &SERVER_CHALLENGE, &[], &[]).is_ok());
-        let wrong = mapish_store::nt_owf("password");
+        let wrong = nt_owf("password");
         assert_eq!(
             verify(&raw, &msg, &wrong, &SERVER_CHALLENGE, &[], &[]).unwrap_err(),
             Refusal::WrongPassword
