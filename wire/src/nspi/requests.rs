@@ -764,4 +764,13 @@ mod tests {
             assert!(GetMatchesRequest::decode(&bytes[..n]).is_err());
         }
     }
+
+    #[test]
+    fn a_server_id_target_encodes_as_it_decodes() {
+        // Found by the nspi_request_bodies fuzz target: a PtypServerId value was read with the ROP
+        // layout (u16 count) but written with PtypBinary's u32 count.
+        let body = hex("09010000 00 fd fb007a7a 0100 00 00 00 00000000");
+        let v = SeekEntriesRequest::decode(&body).unwrap();
+        assert_eq!(SeekEntriesRequest::decode(&v.encode().unwrap()).unwrap(), v);
+    }
 }

@@ -54,7 +54,7 @@ pub fn write_value(w: &mut Writer, ptype: PropType, value: Option<&PropertyValue
     }
     match value {
         PropertyValue::String8(s) => write_string8(w, s)?,
-        PropertyValue::Binary(b) | PropertyValue::ServerId(b) => w.sized_u32(b, "PtypBinary")?,
+        PropertyValue::Binary(b) => w.sized_u32(b, "PtypBinary")?,
         PropertyValue::MultipleString(vs) => {
             w.u32(count(vs.len())?);
             for s in vs {
@@ -76,7 +76,8 @@ pub fn write_value(w: &mut Writer, ptype: PropType, value: Option<&PropertyValue
                 w.sized_u32(b, "PtypMultipleBinary")?;
             }
         }
-        // Fixed-size values, PtypString and PtypMultipleInteger32 are laid out as in ROPs.
+        // Fixed-size values, PtypString, PtypServerId and PtypMultipleInteger32 are laid out as in ROPs
+        // (§2.2.1.1 names no other layout; ServerId is read that way too).
         other => other.write_to(w)?,
     }
     Ok(())
