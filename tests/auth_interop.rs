@@ -240,6 +240,11 @@ fn mailbox_without_nt_hash_is_refused_with_a_hint() {
     assert_eq!(r["final_status"], 401, "{r}");
     let r = client(&lab, &serve, &guid, &dn, "alice@contoso.com", PASSWORD, "basic");
     assert_eq!(r["final_status"], 200, "Basic does not need the NT hash: {r}");
+    // Setting the password again (through the running server's admin endpoint) stores the NT hash.
+    let run = lab.c(&format!("Set-Mailbox alice -Password '{PASSWORD}'"));
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let r = client(&lab, &serve, &guid, &dn, "alice@contoso.com", PASSWORD, "ntlm");
+    assert_eq!(r["final_status"], 200, "{r}");
     let log = serve.stop();
     assert!(log.contains("no NT hash") && log.contains("set the password again"), "{log}");
 }

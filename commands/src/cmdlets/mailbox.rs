@@ -1,4 +1,4 @@
-//! New/Get/Remove-Mailbox: the mailboxes whose client access the other cmdlets manage.
+//! New/Get/Set/Remove-Mailbox: the mailboxes whose client access the other cmdlets manage.
 
 use mapish_store::Mailbox;
 
@@ -128,6 +128,88 @@ pub static GET_MAILBOX: CmdletSpec = CmdletSpec {
 
 fn get(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
     emit_selected(inv, b, mailbox_object)
+}
+
+pub static SET_MAILBOX: CmdletSpec = CmdletSpec {
+    name: "Set-Mailbox",
+    aliases: &[],
+    synopsis: "Changes a mailbox's password or display name.",
+    description: "Sets a new password (stored as an argon2id hash for Basic and the NT hash NTLM and Negotiate need) or a new DisplayName. Setting the password again is how a mailbox created before NTLM support, or imported with only a PasswordHash, becomes usable with NTLM and Negotiate. A running `mapish serve` checks the new password from the next request; connections logged on with the old one must log on again.",
+    params: &[
+        SET_IDENTITY,
+        ParamSpec::new("DisplayName", ParamType::String, "The name shown in the address book."),
+        ParamSpec::new(
+            "Password",
+            ParamType::SecureString,
+            "The new password: (ConvertTo-SecureString 'pw' -AsPlainText -Force), or plain text in scripts. Only its hashes are stored.",
+        ),
+    ],
+    parameter_sets: &[],
+    default_set: None,
+    should_process: true,
+    confirm_impact: ConfirmImpact::Medium,
+    inputs: "MailboxIdParameter",
+    outputs: "None",
+    class: "Microsoft.Exchange.Management.RecipientTasks.SetMailbox",
+    examples: &[
+        Example {
+            code: "Set-Mailbox user -Password (ConvertTo-SecureString 'N3w-P@ssw0rd' -AsPlainText -Force)",
+            remarks: "Gives the mailbox user a new password, usable with Basic, NTLM and Negotiate.",
+        },
+        Example { code: "Set-Mailbox user -DisplayName 'User One'", remarks: "Changes the name the address book shows." },
+    ],
+    body: Body::PerRecord(set),
+};
+
+fn set(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
+    if let Some(name) = b.string("DisplayName") {
+        super::cas_mailbox::check_display_name(&name).map_err(|m| invalid(inv, m, b.span("DisplayName").unwrap_or(inv.call_span)))?;
+    }
+    let password = match b.get("Password") {
+        Some(Value::SecureString(s)) if s.0.is_empty() => {
+            return Err(invalid(inv, "The password can't be empty.".into(), b.span("Password").unwrap_or(inv.call_span)));
+        }
+        Some(Value::SecureString(s)) => Some(s.0.clone()),
+        _ => None,
+    };
+    let Some(current) = resolve_one(inv, b)? else { return Ok(()) };
+    if !inv.should_process(&format!("Setting mailbox \"{}\".", current.name))? {
+        return Ok(());
+    }
+    // Hash outside the transaction: the closure may run again on a conflict, and argon2 is slow on purpose.
+    let mut hashed = current.clone();
+    if let Some(password) = &password {
+        hashed.set_password(password)?;
+    }
+    let guid = current.guid;
+    let changed = inv.session.store.update(|tx| -> Result<Option<bool>, ErrorRecord> {
+        let Some(mut m) = tx.mailbox(guid)? else { return Ok(None) };
+        let before = m.clone();
+        if password.is_some() {
+            m.password_hash.clone_from(&hashed.password_hash);
+            m.nt_hash.clone_from(&hashed.nt_hash);
+        }
+        if let Some(name) = b.string("DisplayName") {
+            m.display_name = name;
+        }
+        if m == before {
+            return Ok(Some(false));
+        }
+        m.when_changed = chrono::Utc::now();
+        tx.put_mailbox(&m)?;
+        Ok(Some(true))
+    })?;
+    match changed {
+        Some(true) => Ok(()),
+        Some(false) => {
+            inv.warn(format!("The command completed successfully but no settings of '{}' have been modified.", current.name));
+            Ok(())
+        }
+        None => {
+            let e = super::errors::not_found(inv, &current.name);
+            inv.write_error(e)
+        }
+    }
 }
 
 pub static REMOVE_MAILBOX: CmdletSpec = CmdletSpec {

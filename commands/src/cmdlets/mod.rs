@@ -46,6 +46,7 @@ pub static CATALOG: &[&CmdletSpec] = &[
     &config_cmdlets::IMPORT_MAPISH_CONFIG,
     &mailbox::NEW_MAILBOX,
     &mapi_virtual_directory::NEW_MAPI_VIRTUAL_DIRECTORY,
+    &mailbox::SET_MAILBOX,
     &mailbox::REMOVE_MAILBOX,
     &mapi_virtual_directory::REMOVE_MAPI_VIRTUAL_DIRECTORY,
     &cas_mailbox::SET_CAS_MAILBOX,

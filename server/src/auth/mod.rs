@@ -731,9 +731,9 @@ impl Authenticator {
         {
             tracing::warn!(
                 mailbox = %logon_name(m),
-                "NTLM logon refused: the mailbox has no NT hash (its password was set before NTLM support, or as a PasswordHash); set the password again"
+                "NTLM logon refused: the mailbox has no NT hash (its password was set before NTLM support, or as a PasswordHash); set the password again (Set-Mailbox -Password)"
             );
-            return Err(conn_denied(user, "no NT hash; set the password again"));
+            return Err(conn_denied(user, "no NT hash; set the password again (Set-Mailbox -Password)"));
         }
         // Unknown users are checked against a random hash, so both paths cost the same.
         let hash = nt.unwrap_or_else(|| *dummy_nt_hash());
@@ -1031,7 +1031,7 @@ mod tests {
         store.update(|tx| tx.put_mailbox(&alice)).unwrap();
         match ntlm_logon(&auth, &store, &methods, &ConnAuth::new(), "alice", "N3w").await {
             ConnOutcome::Denied { reason, .. } => {
-                assert_eq!(reason, "no NT hash; set the password again")
+                assert_eq!(reason, "no NT hash; set the password again (Set-Mailbox -Password)")
             }
             other => panic!("{other:?}"),
         }
