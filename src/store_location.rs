@@ -37,7 +37,16 @@ pub fn default_init_params() -> InitParams {
 
 /// Opens the store and, on first use, creates the defaults.
 pub fn open_initialised(dir: &Path) -> Result<Store, StoreError> {
-    let store = open(dir)?;
+    initialised(open(dir)?, dir)
+}
+
+/// `open_initialised` for a one-shot command or a script: the process exits when it is done, so the
+/// engine runs no background flusher (see `Store::open_short_lived`).
+pub fn open_initialised_short_lived(dir: &Path) -> Result<Store, StoreError> {
+    initialised(Store::open_short_lived(dir, &OpenOptions { lock_wait: lock_wait() })?, dir)
+}
+
+fn initialised(store: Store, dir: &Path) -> Result<Store, StoreError> {
     if !store.is_initialized()? {
         tracing::info!(store = %dir.display(), "Initialising a new store with defaults.");
         store.initialize(&default_init_params())?;

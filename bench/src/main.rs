@@ -9,6 +9,10 @@
 
 #![deny(unsafe_code)]
 
+/// The mapish binary's allocator, for both sides of every in-process comparison.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod http;
 mod proc;
 mod report;
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
         Some("__serve") => return exit(suites::serve_child(&args[1..])),
         Some("__measure") => return exit(proc::measure_child(&args[1..])),
         Some("__scan") => return exit(suites::scan_child(&args[1..])),
+        Some("__populate") => return exit(suites::populate_child(&args[1..])),
         _ => {}
     }
     exit(run(&args))
@@ -120,6 +125,7 @@ fn run(args: &[String]) -> Result<(), BenchError> {
         }
     }
     let mode = if quick { Mode::quick() } else { Mode::full() };
+    report::note_load_at_start();
     let wants = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
     let started = std::time::Instant::now();
     let mut rows = Vec::new();

@@ -107,6 +107,21 @@ fn machine() -> String {
     )
 }
 
+/// `/proc/loadavg` when the run started (other work on the machine skews absolute numbers).
+static LOAD_AT_START: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Remembers the load average at the start of the run, for the page.
+pub fn note_load_at_start() {
+    let _ = LOAD_AT_START.set(loadavg());
+}
+
 /// The analysis of where the time goes, from the last full run on the reference machine (kept by hand).
 const ANALYSIS: &str = include_str!("analysis.md");
 
@@ -125,8 +140,10 @@ ratio. CI runs the quick mode to catch breakage only; no timing is ever asserted
     ));
     s.push_str("cargo bench -p mapish-bench                   # criterion: parser and parser+binder lines/s\n```\n\n");
     s.push_str(&format!(
-        "## Machine and run\n\n- Machine: {}\n- Mode: {} (one-shot runs {}, load phases {} s with {} clients, {} idle sessions, {} mailboxes, {} toggles)\n- Whole run: {:.0} s\n\n",
+        "## Machine and run\n\n- Machine: {}\n- Load average (1, 5, 15 min) at the start of the run: {}; at the end: {}\n- Mode: {} (one-shot runs {}, load phases {} s with {} clients, {} idle sessions, {} mailboxes, {} toggles)\n- Whole run: {:.0} s\n\n",
         machine(),
+        LOAD_AT_START.get().map_or("?", String::as_str),
+        loadavg(),
         if mode.quick { "`--quick`" } else { "full" },
         mode.oneshot_runs,
         mode.load_secs,
@@ -158,18 +175,24 @@ connection per client, 64 clients) against `mapish serve --listen 127.0.0.1:0` (
 Cycles: Connect + Execute(RopLogon) + Disconnect, each answer checked for 200 and X-ResponseCode 0; the figure counts \
 every HTTP request of the cycles. PING: each client Connects once, then PINGs its session. Baseline: a bare hyper \
 server in the bench crate (a child process too) answering 200 with a fixed body to the same POSTs (Connect bodies, \
-same headers), driven by the same code with the same number of clients.\n\
+same headers), driven by the same code with the same number of clients. The three phases take turns in short \
+rounds (2 in quick mode, 5 in the full one: baseline, cycles, PING, baseline, …) so that other load on the machine \
+falls on all of them alike; each figure sums its rounds.\n\
 4. **Sessions**: a child process serving the same store through `mapish_server::run` with the session limits \
 raised (the CLI's fixed limits are 64 per mailbox and 50,000 in total), one mailbox; VmRSS from /proc before and \
 after N real Connects whose cookies are dropped (idle sessions); (after − before) / N.\n\
 5. **Store scale**: N mailboxes written through `Store::update` (transactions of 1,000 `put_mailbox`, each flushed) \
 against a raw sled `Batch` of the same JSON records under the same keys in the same tree (batches of 1,000, each \
-flushed). Then `mapish --store DIR -c 'Get-CASMailbox -ResultSize Unlimited | Measure-Object'` as a child process \
+flushed): each mailbox record and the folder record `put_mailbox` creates with it (`folders/<guid>`, the special \
+folder set); the store also writes five index entries and the mailbox count, which the raw batch does not. The two \
+take turns chunk by chunk (raw, store, raw, …) in two databases, so other load falls on both alike. Then `mapish --store DIR -c 'Get-CASMailbox -ResultSize Unlimited | Measure-Object'` as a child process \
 against a child process (`mapish-bench __scan`) that opens the same sled files and decodes every mailbox record; \
 wall time and peak RSS (ru_maxrss through wait4).\n\
-6. **Live config**: an in-process server (`mapish_server::start`); per toggle, `Store::update` sets the mailbox's \
-MAPIEnabled to $false, and the clock runs from that call's return until a Connect of the mailbox is refused \
-(Connects sent back to back on one connection); then MAPIEnabled goes back to $true and a Connect must succeed again. \
+6. **Live config**: `mapish serve` as a child process on the store; per toggle, a real one-shot shell process \
+`mapish --store DIR -c 'Set-CASMailbox -Identity bench0 -MAPIEnabled $false'` runs (it finds the server's admin \
+endpoint and the line runs in the server process; `MAPISH_LOCK_WAIT=0`, so it could not have opened the store itself), \
+and the clock runs from that process's exit until a Connect of the mailbox is refused (Connects sent back to back on \
+one connection); then another shell sets MAPIEnabled back to $true and a Connect must succeed again. \
 Baseline: the round trip of one Connect that succeeds, measured in the same loop.\n\n",
     );
     s.push_str(ANALYSIS);

@@ -224,14 +224,18 @@ pub fn server(mode: &Mode, rows: &mut Rows, _notes: &mut Notes) -> Result<(), Be
     ))?;
 
     let half = mode.clients / 2;
+    // The three phases take turns in short rounds (baseline, cycles, PING, baseline, …) so that load from
+    // other work on the machine falls on all of them alike, as the one-shot runs are interleaved.
+    let rounds = if mode.quick { 2 } else { 5 };
+    let slice = secs / rounds;
     let drive_split = |phase: Phase| -> Result<http::Load, BenchError> {
         rt.block_on(async {
-            let a = tokio::spawn(http::drive(targets[0].clone(), phase, half, secs));
+            let a = tokio::spawn(http::drive(targets[0].clone(), phase, half, slice));
             let b = tokio::spawn(http::drive(
                 targets[1].clone(),
                 phase,
                 mode.clients - half,
-                secs,
+                slice,
             ));
             let a = a.await.map_err(|e| BenchError::Broken(e.to_string()))??;
             let b = b.await.map_err(|e| BenchError::Broken(e.to_string()))??;
@@ -244,9 +248,34 @@ pub fn server(mode: &Mode, rows: &mut Rows, _notes: &mut Notes) -> Result<(), Be
             })
         })
     };
-    let mut base = rt.block_on(http::drive(btarget, Phase::Baseline, mode.clients, secs))?;
-    let mut cycles = drive_split(Phase::Cycles)?;
-    let mut ping = drive_split(Phase::Ping)?;
+    let merge = |into: &mut Option<http::Load>, l: http::Load| match into {
+        None => *into = Some(l),
+        Some(a) => {
+            a.requests += l.requests;
+            a.elapsed += l.elapsed;
+            a.latencies_us.extend(l.latencies_us);
+        }
+    };
+    let (mut base, mut cycles, mut ping) = (None, None, None);
+    for _ in 0..rounds {
+        merge(
+            &mut base,
+            rt.block_on(http::drive(
+                btarget.clone(),
+                Phase::Baseline,
+                mode.clients,
+                slice,
+            ))?,
+        );
+        merge(&mut cycles, drive_split(Phase::Cycles)?);
+        merge(&mut ping, drive_split(Phase::Ping)?);
+    }
+    let missing = || BenchError::Broken("no load round ran".into());
+    let (mut base, mut cycles, mut ping) = (
+        base.ok_or_else(missing)?,
+        cycles.ok_or_else(missing)?,
+        ping.ok_or_else(missing)?,
+    );
     drop(baseline_srv);
     drop(server);
 
@@ -382,42 +411,19 @@ pub fn scan_child(args: &[String]) -> Result<(), BenchError> {
     Ok(())
 }
 
-pub fn store(mode: &Mode, rows: &mut Rows, notes: &mut Notes) -> Result<(), BenchError> {
-    let n = mode.mailboxes;
+/// `__populate STORE_DIR N`: a store like the store suite's, left in place for profiling, e.g.
+/// `perf record -g mapish --store STORE_DIR -c 'Get-CASMailbox -ResultSize Unlimited | Measure-Object'`.
+pub fn populate_child(args: &[String]) -> Result<(), BenchError> {
+    let [dir, n] = args else {
+        return Err(BenchError::Usage("__populate STORE_DIR N".into()));
+    };
+    let n: usize = n
+        .parse()
+        .map_err(|_| BenchError::Usage(format!("bad mailbox count {n}")))?;
+    let (store, _) = setup::lab(Path::new(dir), 0)?;
     let records: Vec<Mailbox> = (0..n)
         .map(|i| setup::mailbox(&format!("user{i:06}")))
         .collect();
-    let dir = tempdir()?;
-
-    // Raw sled: the same JSON records under the same keys, batches of CHUNK, each flushed.
-    let raw_dir = dir.path().join("raw");
-    let t = Instant::now();
-    {
-        let db = sled::Config::new()
-            .path(&raw_dir)
-            .open()
-            .map_err(|e| BenchError::Setup(format!("sled: {e}")))?;
-        let tree = db
-            .open_tree("config")
-            .map_err(|e| BenchError::Setup(format!("sled: {e}")))?;
-        for chunk in records.chunks(CHUNK) {
-            let mut batch = sled::Batch::default();
-            for m in chunk {
-                let v = serde_json::to_vec(m).map_err(|e| BenchError::Setup(e.to_string()))?;
-                batch.insert(format!("obj/mailbox/{}", m.guid).as_bytes(), v);
-            }
-            tree.apply_batch(batch)
-                .map_err(|e| BenchError::Setup(format!("sled: {e}")))?;
-            db.flush()
-                .map_err(|e| BenchError::Setup(format!("sled: {e}")))?;
-        }
-    }
-    let raw = t.elapsed();
-
-    // The store API.
-    let store_dir = dir.path().join("store");
-    let (store, _) = setup::lab(&store_dir, 0)?;
-    let t = Instant::now();
     for chunk in records.chunks(CHUNK) {
         store
             .update(|tx| {
@@ -428,7 +434,60 @@ pub fn store(mode: &Mode, rows: &mut Rows, notes: &mut Notes) -> Result<(), Benc
             })
             .map_err(|e| BenchError::Broken(format!("put_mailbox: {e}")))?;
     }
-    let api = t.elapsed();
+    Ok(())
+}
+
+pub fn store(mode: &Mode, rows: &mut Rows, notes: &mut Notes) -> Result<(), BenchError> {
+    let n = mode.mailboxes;
+    let records: Vec<Mailbox> = (0..n)
+        .map(|i| setup::mailbox(&format!("user{i:06}")))
+        .collect();
+    let dir = tempdir()?;
+
+    // Raw sled: the same JSON records under the same keys (each mailbox and its folder record), batches of
+    // CHUNK, each flushed; against the store API, CHUNK `put_mailbox` per `Store::update`. The two take turns
+    // chunk by chunk (raw, API, raw, …), so other load on the machine falls on both alike.
+    let raw_dir = dir.path().join("raw");
+    let db = sled::Config::new()
+        .path(&raw_dir)
+        .open()
+        .map_err(|e| BenchError::Setup(format!("sled: {e}")))?;
+    let tree = db
+        .open_tree("config")
+        .map_err(|e| BenchError::Setup(format!("sled: {e}")))?;
+    let store_dir = dir.path().join("store");
+    let (store, _) = setup::lab(&store_dir, 0)?;
+    let (mut raw, mut api) = (Duration::ZERO, Duration::ZERO);
+    for chunk in records.chunks(CHUNK) {
+        let t = Instant::now();
+        let mut batch = sled::Batch::default();
+        for m in chunk {
+            let v = serde_json::to_vec(m).map_err(|e| BenchError::Setup(e.to_string()))?;
+            batch.insert(format!("obj/mailbox/{}", m.guid).as_bytes(), v);
+            // Every new mailbox gets its folder record in the same transaction (store/src/model/folder.rs).
+            let f = serde_json::to_vec(&mapish_store::MailboxFolders::special_set(m.when_created))
+                .map_err(|e| BenchError::Setup(e.to_string()))?;
+            batch.insert(format!("folders/{}", m.guid).as_bytes(), f);
+        }
+        tree.apply_batch(batch)
+            .map_err(|e| BenchError::Setup(format!("sled: {e}")))?;
+        db.flush()
+            .map_err(|e| BenchError::Setup(format!("sled: {e}")))?;
+        raw += t.elapsed();
+
+        let t = Instant::now();
+        store
+            .update(|tx| {
+                for m in chunk {
+                    tx.put_mailbox(m)?;
+                }
+                Ok::<_, mapish_store::StoreError>(())
+            })
+            .map_err(|e| BenchError::Broken(format!("put_mailbox: {e}")))?;
+        api += t.elapsed();
+    }
+    drop(tree);
+    drop(db);
     drop(store);
     rows.push(Row::judged(
         "5",
@@ -500,44 +559,54 @@ pub fn store(mode: &Mode, rows: &mut Rows, notes: &mut Notes) -> Result<(), Benc
 // 6. Live config --------------------------------------------------------------------------------------------
 
 pub fn live(mode: &Mode, rows: &mut Rows, _notes: &mut Notes) -> Result<(), BenchError> {
+    let mapish = proc::sibling("mapish")?;
     let dir = tempdir()?;
-    let (store, boxes) = setup::lab(&dir.path().join("store"), 1)?;
-    let config = mapish_server::ServeConfig {
-        listen: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 0))],
-        log_dir: Some(dir.path().join("logs")),
-        ..mapish_server::ServeConfig::default()
-    };
-    let server = mapish_server::start(store.clone(), config)
-        .map_err(|e| BenchError::Setup(e.to_string()))?;
-    let addr = server
-        .local_addrs()
-        .first()
-        .copied()
-        .ok_or_else(|| BenchError::Setup("the server has no listener".into()))?;
-    let target = Arc::new(setup::target(&addr.to_string(), &boxes[0]));
-    let guid = boxes[0].guid;
+    let store_dir = dir.path().join("store");
+    let (store, boxes) = setup::lab(&store_dir, 1)?;
+    drop(store);
+    let s = path_str(&store_dir)?;
+    // The real thing: `mapish serve` owns the store; each toggle is a one-shot shell process, which finds the
+    // server's admin endpoint and runs the line in the server process.
+    let mut cmd = Command::new(&mapish);
+    cmd.args(["--store", s, "serve", "--listen", "127.0.0.1:0"]);
+    let server = ServerChild::spawn(cmd)?;
+    let target = Arc::new(setup::target(server.authority(), &boxes[0]));
     let connect = mapish_bench::connect_body(&target.legacy_dn)
         .map_err(|e| BenchError::Setup(e.to_string()))?;
-    let set = |on: bool| -> Result<(), BenchError> {
-        store
-            .update(|tx| {
-                let mut m = tx
-                    .mailbox(guid)?
-                    .ok_or(mapish_store::StoreError::NotFound {
-                        kind: mapish_store::ObjectKind::Mailbox,
-                        id: guid.to_string(),
-                    })?;
-                m.mapi_enabled = on;
-                tx.put_mailbox(&m)
-            })
-            .map_err(|e| BenchError::Broken(format!("Store::update: {e}")))
+    let name = boxes[0].name.clone();
+    let (mut shell_ms, mut lags, mut rtts, mut refusals) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        std::collections::BTreeMap::new(),
+    );
+    // Runs the Set-CASMailbox shell to completion; the clock of a toggle starts when it has exited.
+    let mut set = |on: bool| -> Result<Instant, BenchError> {
+        let line = format!(
+            "Set-CASMailbox -Identity {name} -MAPIEnabled ${}",
+            if on { "true" } else { "false" }
+        );
+        let t = Instant::now();
+        let out = Command::new(&mapish)
+            .args(["--store", s, "-c", &line])
+            .env("MAPISH_LOCK_WAIT", "0")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| BenchError::Setup(format!("cannot run the shell: {e}")))?;
+        let done = Instant::now();
+        if !out.status.success() {
+            return Err(BenchError::Broken(format!(
+                "`{line}` through the admin endpoint failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        shell_ms.push((done - t).as_secs_f64() * 1e3);
+        Ok(done)
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| BenchError::Setup(e.to_string()))?;
-    let (mut lags, mut rtts, mut refusals) =
-        (Vec::new(), Vec::new(), std::collections::BTreeMap::new());
     rt.block_on(async {
         let mut c = http::Client::connect(target.clone()).await?;
         for _ in 0..mode.toggles {
@@ -549,8 +618,7 @@ pub fn live(mode: &Mode, rows: &mut Rows, _notes: &mut Notes) -> Result<(), Benc
                 .await?;
             c.forget();
 
-            set(false)?;
-            let t0 = Instant::now();
+            let t0 = set(false)?;
             let deadline = t0 + Duration::from_secs(5);
             loop {
                 let a = c.send("Connect", &connect).await?;
@@ -573,7 +641,7 @@ pub fn live(mode: &Mode, rows: &mut Rows, _notes: &mut Notes) -> Result<(), Benc
         }
         Ok::<_, BenchError>(())
     })?;
-    let _ = server.shutdown();
+    drop(server);
     let mut l = lags.clone();
     l.sort_by(f64::total_cmp);
     let p99 = l[((l.len() as f64 - 1.0) * 0.99).round() as usize];
@@ -590,7 +658,8 @@ pub fn live(mode: &Mode, rows: &mut Rows, _notes: &mut Notes) -> Result<(), Benc
     rows.push(Row {
         item: "6",
         what: format!(
-            "`Store::update` MAPIEnabled $false → Connect refused, p99 of {} toggles (refusals: {})",
+            "`mapish -c 'Set-CASMailbox … -MAPIEnabled $false'` (a shell process, through the running server's admin endpoint; median {:.1} ms) exits → Connect refused, p99 of {} toggles (refusals: {})",
+            median(&mut shell_ms),
             mode.toggles,
             codes.join(", ")
         ),

@@ -209,14 +209,14 @@ impl App {
                 .map(|m| format!("{} ({})", m.as_str(), crate::auth::scheme_token(*m)))
                 .collect();
             tracing::warn!(
-                "IISAuthenticationMethods of {} includes {}, which this server cannot complete yet; not offered in WWW-Authenticate",
+                "IISAuthenticationMethods of {} includes {}, which this server cannot complete; not offered in WWW-Authenticate",
                 vdir.identity(),
                 names.join(", ")
             );
         }
         if snap.completable_methods().is_empty() {
             tracing::warn!(
-                "IISAuthenticationMethods of {} offers no method this server can complete (only Basic is implemented): every MAPI request gets 401 without a challenge. Run Set-MapiVirtualDirectory -IISAuthenticationMethods Basic to allow logons",
+                "IISAuthenticationMethods of {} offers no method this server can complete (Basic, Ntlm and Negotiate are implemented): every MAPI request gets 401 without a challenge. Run Set-MapiVirtualDirectory -IISAuthenticationMethods Ntlm,Negotiate (or Basic) to allow logons",
                 vdir.identity()
             );
         }

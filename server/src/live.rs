@@ -21,9 +21,10 @@ pub struct Snapshot {
     pub vdir: Option<MapiVirtualDirectory>,
 }
 
-/// Authentication methods this build can complete. NTLM, Negotiate and OAuth come in a later issue; until
-/// then they are never offered (offering a scheme we cannot finish would strand clients mid-handshake).
-pub const COMPLETABLE: &[AuthMethod] = &[AuthMethod::Basic];
+/// Authentication methods this build can complete (Negotiate with NTLM inside; no Kerberos). OAuth is never
+/// offered: offering a scheme we cannot finish would strand clients mid-handshake.
+pub const COMPLETABLE: &[AuthMethod] =
+    &[AuthMethod::Basic, AuthMethod::Ntlm, AuthMethod::Negotiate];
 
 impl Snapshot {
     /// The directory's IISAuthenticationMethods that this server can complete, in configured order.
@@ -263,9 +264,12 @@ mod tests {
         assert_eq!(snap.server.as_ref().unwrap().name, "EX01");
         assert!(snap.vdir.is_some());
         assert!(!snap.org_mapi_http());
-        // Exchange's defaults are Ntlm, OAuth, Negotiate: nothing we can complete yet.
-        assert!(snap.completable_methods().is_empty());
-        assert_eq!(snap.unsupported_methods().len(), 3);
+        // Exchange's defaults are Ntlm, OAuth, Negotiate: all but OAuth can be completed.
+        assert_eq!(
+            snap.completable_methods(),
+            vec![AuthMethod::Ntlm, AuthMethod::Negotiate]
+        );
+        assert_eq!(snap.unsupported_methods(), vec![AuthMethod::OAuth]);
         assert_eq!(snap.host_names(), vec!["ex01.contoso.com".to_string()]);
 
         let mut v = snap.vdir.clone().unwrap();
@@ -276,7 +280,10 @@ mod tests {
             .unwrap();
         let (old, new) = live.reload().unwrap();
         assert_ne!(old, new);
-        assert_eq!(new.completable_methods(), vec![AuthMethod::Basic]);
+        assert_eq!(
+            new.completable_methods(),
+            vec![AuthMethod::Ntlm, AuthMethod::Basic]
+        );
         assert_eq!(
             new.host_names(),
             vec!["ex01.contoso.com".to_string(), "mail.contoso.com".into()]

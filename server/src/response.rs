@@ -241,9 +241,22 @@ pub struct Started {
 impl Started {
     /// Now.
     pub fn now() -> Started {
+        thread_local! {
+            /// The last second formatted on this thread, and its text: a busy server starts thousands of
+            /// requests per second, and they share a handful of dates.
+            static LAST: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+        }
+        let now = chrono::Utc::now();
+        let date = LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            if last.0 != now.timestamp() {
+                *last = (now.timestamp(), http_date(now));
+            }
+            last.1.clone()
+        });
         Started {
             instant: std::time::Instant::now(),
-            date: http_date(chrono::Utc::now()),
+            date,
         }
     }
 
@@ -264,7 +277,21 @@ impl Started {
 
 /// An RFC 1123 date, as HTTP and `X-StartTime` use.
 pub fn http_date(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+    use chrono::{Datelike, Timelike};
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+        DAYS[t.weekday().num_days_from_monday() as usize],
+        t.day(),
+        MONTHS[t.month0() as usize],
+        t.year(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// 401 with one `WWW-Authenticate` per scheme the server can complete (none if it can complete none). MAPI
@@ -394,5 +421,14 @@ mod tests {
         use chrono::TimeZone;
         let t = chrono::Utc.with_ymd_and_hms(2025, 1, 6, 10, 0, 0).unwrap();
         assert_eq!(http_date(t), "Mon, 06 Jan 2025 10:00:00 GMT");
+        // The same text as chrono's strftime, every weekday and month.
+        for day in 0..400 {
+            let t = t + chrono::Duration::days(day) + chrono::Duration::seconds(day * 3_607);
+            assert_eq!(
+                http_date(t),
+                t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+            );
+        }
+        assert!(Started::now().date.ends_with(" GMT"));
     }
 }

@@ -156,7 +156,11 @@ mod tests {
     /// Writes `records` straight into a fresh database, bypassing every invariant of the store.
     fn write_raw(dir: &std::path::Path, records: &[(Vec<u8>, Vec<u8>)]) {
         std::fs::create_dir_all(dir).unwrap();
-        let engine = match Engine::open(&dir.join("db"), std::time::Duration::ZERO) {
+        let engine = match Engine::open(
+            &dir.join("db"),
+            std::time::Duration::ZERO,
+            crate::engine::Lifetime::Short,
+        ) {
             Ok(engine) => engine,
             Err(OpenError::Locked) => panic!("locked"),
             Err(OpenError::Other(e)) => panic!("{e}"),

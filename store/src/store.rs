@@ -1,13 +1,14 @@
 //! `Store`: opening, reads, transactional updates and the change feed.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::engine::{Engine, OpenError};
+use crate::engine::{Engine, Lifetime, OpenError};
 use crate::error::StoreError;
 use crate::keys::{self, MailboxIndex};
 use crate::kv::KvRead;
@@ -59,7 +60,21 @@ struct Inner {
     engine: Engine,
     dir: Option<PathBuf>,
     feed: Feed,
+    mailbox_cache: Mutex<MailboxCache>,
 }
+
+/// Decoded mailboxes recently read by Guid, valid for one write epoch of the engine: any committed
+/// transaction empties it. The server reads the mailbox of every request (authentication, then the session's
+/// checks), while writes are rare admin changes, so a hit saves a sled read and a JSON decode per read, and
+/// an update is in force for the very next read, exactly as without the cache.
+#[derive(Default)]
+struct MailboxCache {
+    epoch: u64,
+    entries: HashMap<Uuid, Option<Arc<Mailbox>>>,
+}
+
+/// Entries kept at most; a full cache is emptied (the hot set of a server refills it at once).
+const MAILBOX_CACHE_ENTRIES: usize = 4096;
 
 impl Store {
     /// Opens the store in `dir`, creating it if needed, and brings its schema up to date.
@@ -68,8 +83,21 @@ impl Store {
     /// 0700. While another process holds the store, this retries until `opts.lock_wait` has passed and then fails
     /// with `StoreError::Locked`. It does not create any default object (see `initialize`).
     pub fn open(dir: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
+        Store::open_as(dir, opts, Lifetime::Long)
+    }
+
+    /// `open` for a process that runs a few commands and exits (a one-shot `mapish -c …`, a script).
+    ///
+    /// The same store with the same guarantees (every `update` is flushed before it returns), without the
+    /// engine's background flusher thread, which a long-running owner needs to compact the log but a
+    /// short-lived process only pays for at start and exit.
+    pub fn open_short_lived(dir: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
+        Store::open_as(dir, opts, Lifetime::Short)
+    }
+
+    fn open_as(dir: &Path, opts: &OpenOptions, lifetime: Lifetime) -> Result<Store, StoreError> {
         prepare_dir(dir)?;
-        let engine = match Engine::open(&dir.join("db"), opts.lock_wait) {
+        let engine = match Engine::open(&dir.join("db"), opts.lock_wait, lifetime) {
             Ok(engine) => engine,
             Err(OpenError::Locked) => {
                 return Err(StoreError::Locked {
@@ -92,6 +120,7 @@ impl Store {
                 engine,
                 dir,
                 feed: Feed::default(),
+                mailbox_cache: Mutex::new(MailboxCache::default()),
             }),
         };
         migrate::run(&store)?;
@@ -173,8 +202,46 @@ impl Store {
     }
 
     /// The mailbox with this Guid.
+    ///
+    /// Served from a small cache of decoded mailboxes that every committed write empties, so the result is
+    /// always what the database holds now.
     pub fn mailbox(&self, guid: Uuid) -> Result<Option<Mailbox>, StoreError> {
-        records::mailbox(self.engine(), guid)
+        Ok(self.mailbox_shared(guid)?.map(|m| Mailbox::clone(&m)))
+    }
+
+    /// `mailbox`, shared instead of copied.
+    pub fn mailbox_shared(&self, guid: Uuid) -> Result<Option<Arc<Mailbox>>, StoreError> {
+        let engine = self.engine();
+        let lock = || {
+            self.inner
+                .mailbox_cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+        };
+        let epoch = engine.write_epoch();
+        if epoch % 2 == 1 {
+            // A batch is being written: neither trust nor fill the cache (see `Engine::write_epoch`).
+            return Ok(records::mailbox(engine, guid)?.map(Arc::new));
+        }
+        {
+            let mut cache = lock();
+            if cache.epoch != epoch {
+                cache.entries.clear();
+                cache.epoch = epoch;
+            } else if let Some(hit) = cache.entries.get(&guid) {
+                return Ok(hit.clone());
+            }
+        }
+        let found = records::mailbox(engine, guid)?.map(Arc::new);
+        let mut cache = lock();
+        // Keep it only if no transaction committed since `epoch` was read: the value read may predate it.
+        if cache.epoch == epoch && engine.write_epoch() == epoch {
+            if cache.entries.len() >= MAILBOX_CACHE_ENTRIES {
+                cache.entries.clear();
+            }
+            cache.entries.insert(guid, found.clone());
+        }
+        Ok(found)
     }
 
     /// Every distinct mailbox whose Name, Alias, PrimarySmtpAddress, UserPrincipalName, LegacyExchangeDN or Guid
@@ -229,7 +296,8 @@ impl Store {
 
     /// Runs `f` in one transaction over every object and index: all or nothing.
     ///
-    /// sled may run `f` more than once on a conflict, so `f` must have no effect outside `tx`. If `f` returns
+    /// Transactions of this process run one at a time (see `Engine::transaction`); `f` must still have no
+    /// effect outside `tx`, so that an engine that retries on conflicts could replace this one. If `f` returns
     /// `Err(e)` nothing is written and `Err(e)` is returned. A successful commit is flushed to disk before this
     /// returns, so an acknowledged change survives a crash; if that flush fails the change is committed but the
     /// error is returned, since it cannot be promised durable.
@@ -254,6 +322,13 @@ impl Store {
     /// Writes every committed change to disk.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.engine().flush()
+    }
+
+    /// Whether every committed change is on disk (true after any successful `update`, and when nothing was
+    /// written). A process about to exit may then skip closing the database: closing would only flush and
+    /// fsync again. The lock goes with the process.
+    pub fn is_flushed(&self) -> bool {
+        self.engine().is_flushed()
     }
 }
 
@@ -535,6 +610,25 @@ mod tests {
         }
         assert_eq!(seen, count);
         eprintln!("stream all: {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn a_cached_mailbox_is_never_older_than_the_last_update() {
+        let store = Store::open_temporary().unwrap();
+        let mut alice = mailbox("Alice", "alice");
+        put(&store, &alice).unwrap();
+        let missing = Uuid::new_v4();
+        for round in 0..20 {
+            // Read twice (the second read is a cache hit), then change it.
+            assert_eq!(store.mailbox(alice.guid).unwrap().as_ref(), Some(&alice));
+            assert_eq!(store.mailbox(alice.guid).unwrap().as_ref(), Some(&alice));
+            assert_eq!(store.mailbox(missing).unwrap(), None);
+            alice.display_name = format!("Alice {round}");
+            alice.mapi_enabled = round % 2 == 0;
+            put(&store, &alice).unwrap();
+        }
+        store.update(|tx| tx.delete_mailbox(alice.guid)).unwrap();
+        assert_eq!(store.mailbox(alice.guid).unwrap(), None);
     }
 
     #[test]
