@@ -106,6 +106,8 @@ impl Store {
             }
             Err(OpenError::Other(e)) => return Err(e),
         };
+        #[cfg(unix)]
+        make_private(&dir.join("db"))?;
         Store::finish_open(engine, Some(dir.to_path_buf()))
     }
 
@@ -365,6 +367,28 @@ fn prepare_dir(dir: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Gives sled's files mode 0600 and its directories 0700. They hold password hashes and NT hashes (which are
+/// password-equivalent); the store directory's 0700 already keeps other users out, but sled creates its
+/// files under the process umask, and a copy or backup of the directory would keep those looser modes.
+#[cfg(unix)]
+fn make_private(dir: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::symlink_metadata(dir)?;
+    let wanted = if meta.is_dir() { 0o700 } else { 0o600 };
+    if meta.file_type().is_symlink() {
+        return Ok(());
+    }
+    if meta.permissions().mode() & 0o777 != wanted {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(wanted))?;
+    }
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(dir)? {
+            make_private(&entry?.path())?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Instant;
@@ -411,6 +435,21 @@ mod tests {
             std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
             0o700
         );
+        // sled's own files hold the password and NT hashes: 0600, its directories 0700, whatever the umask.
+        let mut seen = 0;
+        let mut stack = vec![dir.join("db")];
+        while let Some(path) = stack.pop() {
+            let meta = std::fs::metadata(&path).unwrap();
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.is_dir() {
+                assert_eq!(mode, 0o700, "{}", path.display());
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                assert_eq!(mode, 0o600, "{}", path.display());
+                seen += 1;
+            }
+        }
+        assert!(seen >= 2, "sled's conf and db files were checked");
     }
 
     #[test]
