@@ -159,22 +159,9 @@ fn display_name(m: &Mailbox) -> String {
 }
 
 async fn execute(mut call: Call) -> Reply {
-    let (in_use, mailbox) = match call.session(SEQUENCED) {
-        Ok(pair) => pair,
+    let (in_use, mailbox, req) = match call.open::<ExecuteRequest>(SEQUENCED).await {
+        Ok(opened) => opened,
         Err(reply) => return reply,
-    };
-    if let Err(reply) = call.read_body(Some(in_use.session())).await {
-        return reply;
-    }
-    let req = match ExecuteRequest::decode(&call.body) {
-        Ok(r) => r,
-        Err(e) => {
-            return call.fail(
-                Some(in_use.session()),
-                ResponseCode::InvalidRequestBody,
-                &format!("Execute body: {e}"),
-            );
-        }
     };
     let cookies = in_use.session().cookies(call.app.secure(), true);
     let store = call.app.store.clone();
@@ -226,20 +213,10 @@ async fn disconnect(mut call: Call) -> Reply {
 }
 
 async fn notification_wait(mut call: Call) -> Reply {
-    let (in_use, _mailbox) = match call.session(WAIT) {
-        Ok(pair) => pair,
+    let (in_use, _mailbox, _request) = match call.open::<NotificationWaitRequest>(WAIT).await {
+        Ok(opened) => opened,
         Err(reply) => return reply,
     };
-    if let Err(reply) = call.read_body(Some(in_use.session())).await {
-        return reply;
-    }
-    if let Err(e) = NotificationWaitRequest::decode(&call.body) {
-        return call.fail(
-            Some(in_use.session()),
-            ResponseCode::InvalidRequestBody,
-            &format!("NotificationWait body: {e}"),
-        );
-    }
     // The PING-style cookie set: the sequence cookie must not travel here, or a wait finishing after an
     // overlapping Execute would hand the client a stale sequence.
     let cookies = in_use.session().cookies(call.app.secure(), false);

@@ -394,6 +394,21 @@ impl Call {
         }
     }
 
+    /// How every request on an existing session opens: the session for `usage`, then the body read and
+    /// decoded as `T` (a body that does not decode answers 12, InvalidRequestBody).
+    pub async fn open<T: mapish_wire::Codec>(&mut self, usage: Use) -> Result<(InUse, Mailbox, T), Reply> {
+        let (in_use, mailbox) = self.session(usage)?;
+        self.read_body(Some(in_use.session())).await?;
+        match T::decode(&self.body) {
+            Ok(request) => Ok((in_use, mailbox, request)),
+            Err(e) => Err(self.fail(
+                Some(in_use.session()),
+                ResponseCode::InvalidRequestBody,
+                &format!("{}: {e}", T::NAME),
+            )),
+        }
+    }
+
     /// The session this request continues, started for `usage`, and its mailbox (which must still have
     /// MAPI over HTTP in effect).
     pub fn session(&self, usage: Use) -> Result<(InUse, Mailbox), Reply> {

@@ -199,17 +199,7 @@ fn set(inv: &mut Invocation<'_>, b: &Bound) -> Result<(), ErrorRecord> {
         tx.put_mailbox(&m)?;
         Ok(Some(true))
     })?;
-    match changed {
-        Some(true) => Ok(()),
-        Some(false) => {
-            inv.warn(format!("The command completed successfully but no settings of '{}' have been modified.", current.name));
-            Ok(())
-        }
-        None => {
-            let e = super::errors::not_found(inv, &current.name);
-            inv.write_error(e)
-        }
-    }
+    super::mailbox_common::report_set(inv, &current.name, changed)
 }
 
 pub static REMOVE_MAILBOX: CmdletSpec = CmdletSpec {

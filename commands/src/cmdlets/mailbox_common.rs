@@ -144,3 +144,19 @@ pub fn resolve_one(inv: &mut Invocation<'_>, b: &Bound) -> Result<Option<Mailbox
         }
     }
 }
+
+/// How a Set- cmdlet on a mailbox ends, given what its transaction found: `Some(true)` changed,
+/// `Some(false)` nothing to change (Exchange's warning), `None` the mailbox vanished meanwhile.
+pub(crate) fn report_set(inv: &mut Invocation<'_>, name: &str, changed: Option<bool>) -> Result<(), ErrorRecord> {
+    match changed {
+        Some(true) => Ok(()),
+        Some(false) => {
+            inv.warn(format!("The command completed successfully but no settings of '{name}' have been modified."));
+            Ok(())
+        }
+        None => {
+            let e = super::errors::not_found(inv, name);
+            inv.write_error(e)
+        }
+    }
+}

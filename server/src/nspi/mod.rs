@@ -184,22 +184,9 @@ async fn unbind(mut call: Call) -> Reply {
 }
 
 async fn url(mut call: Call, target: Endpoint) -> Reply {
-    let (in_use, mailbox) = match call.session(SEQUENCED) {
-        Ok(pair) => pair,
+    let (in_use, mailbox, req) = match call.open::<UrlRequest>(SEQUENCED).await {
+        Ok(opened) => opened,
         Err(reply) => return reply,
-    };
-    if let Err(reply) = call.read_body(Some(in_use.session())).await {
-        return reply;
-    }
-    let req = match UrlRequest::decode(&call.body) {
-        Ok(r) => r,
-        Err(e) => {
-            return call.fail(
-                Some(in_use.session()),
-                ResponseCode::InvalidRequestBody,
-                &format!("body: {e}"),
-            );
-        }
     };
     // GetMailboxUrl names the mailbox's server by DN; ours carry `cn=<mailbox guid>@<domain>` as Exchange's
     // do. Any other DN (or one naming a mailbox that does not exist) means the caller's own mailbox.
@@ -303,22 +290,9 @@ async fn served<Req: Codec, Out: Answer>(
     mut call: Call,
     op: impl FnOnce(&gal::Gal, &Req) -> Out,
 ) -> Reply {
-    let (in_use, _mailbox) = match call.session(SEQUENCED) {
-        Ok(pair) => pair,
+    let (in_use, _mailbox, req) = match call.open::<Req>(SEQUENCED).await {
+        Ok(opened) => opened,
         Err(reply) => return reply,
-    };
-    if let Err(reply) = call.read_body(Some(in_use.session())).await {
-        return reply;
-    }
-    let req = match Req::decode(&call.body) {
-        Ok(r) => r,
-        Err(e) => {
-            return call.fail(
-                Some(in_use.session()),
-                ResponseCode::InvalidRequestBody,
-                &format!("{}: {e}", Req::NAME),
-            );
-        }
     };
     let book = match gal::of(in_use.session()) {
         Some(g) => g,

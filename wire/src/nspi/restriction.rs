@@ -33,25 +33,9 @@ pub mod kind {
     pub const SUB_OBJECT: u8 = 0x09;
 }
 
-/// RelOp values of property, compare-properties and size restrictions (MS-OXCDATA §2.12.5).
-pub mod relop {
-    /// Less than.
-    pub const LT: u8 = 0x00;
-    /// Less than or equal.
-    pub const LE: u8 = 0x01;
-    /// Greater than.
-    pub const GT: u8 = 0x02;
-    /// Greater than or equal.
-    pub const GE: u8 = 0x03;
-    /// Equal.
-    pub const EQ: u8 = 0x04;
-    /// Not equal.
-    pub const NE: u8 = 0x05;
-    /// Regular expression.
-    pub const RE: u8 = 0x06;
-    /// Member of a distribution list.
-    pub const MEMBER_OF_DL: u8 = 0x64;
-}
+/// RelOp values of property, compare-properties and size restrictions (MS-OXCDATA §2.12.5): the same
+/// one-byte codes as in ROP buffers.
+pub use crate::rop::restriction::relop;
 
 /// FuzzyLevelLow/High of content restrictions (MS-OXCDATA §2.12.4).
 pub mod fuzzy {
