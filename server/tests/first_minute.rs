@@ -11,48 +11,18 @@ mod common;
 use std::collections::HashMap;
 
 use common::nspi::{gal_in_pages, nspi_bind, nspi_unbind, resolve_name};
+use common::rops::execute;
 use common::*;
 use mapish_wire::autodiscover::{AutodiscoverOutcome, AutodiscoverRequest, parse_response};
 use mapish_wire::buf::Codec;
-use mapish_wire::emsmdb::{ExecuteRequest, ExecuteResponse};
 use mapish_wire::prop::PropertyValue;
-use mapish_wire::rop::{self, LogonResponse, RopBuffer, RopResponse};
-
-/// Sends one Execute with `rops` and `handles`; returns the response RopsList and handle table.
-fn execute(c: &mut Mapi, rops: &[u8], handles: &[u32]) -> (Vec<u8>, Vec<u32>) {
-    let payload = RopBuffer {
-        rops: rops.to_vec(),
-        handles: handles.to_vec(),
-    }
-    .encode()
-    .unwrap();
-    let body = ExecuteRequest {
-        flags: 3,
-        rop_buffer: mapish_wire::rpc_header::pack(&payload, Default::default()).unwrap(),
-        max_rop_out: 0x10008,
-        aux: vec![],
-    }
-    .encode()
-    .unwrap();
-    let r = c.send("Execute", &body);
-    r.expect_code(0);
-    let ExecuteResponse::Success(ok) = ExecuteResponse::decode(&r.body()).unwrap() else {
-        panic!("Execute failed")
-    };
-    assert_eq!(ok.error_code, 0, "Execute ErrorCode");
-    let out = RopBuffer::decode(&ok.rop_payloads().unwrap().remove(0)).unwrap();
-    (out.rops, out.handles)
-}
-
-fn utf16z(s: &str) -> Vec<u8> {
-    let mut v: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    v.extend([0, 0]);
-    v
-}
+use mapish_wire::rop::{self, LogonResponse, RopResponse};
 
 /// Autodiscover as Outlook asks it; returns the path and query of the (mailbox, address book) internal URLs.
 fn autodiscover(server: &Server) -> (String, String) {
-    let xml = AutodiscoverRequest::for_email("alice@contoso.com").to_xml().unwrap();
+    let xml = AutodiscoverRequest::for_email("alice@contoso.com")
+        .to_xml()
+        .unwrap();
     let r = Reply::from(
         agent()
             .post(server.url("/autodiscover/autodiscover.xml"))
@@ -70,9 +40,14 @@ fn autodiscover(server: &Server) -> (String, String) {
     // The lab's InternalUrl has no port; the client reaches the same paths on the test server.
     let path = |url: Option<String>| {
         let url = url.expect("an internal URL");
-        url.strip_prefix("http://127.0.0.1").expect("the lab's internal host").to_string()
+        url.strip_prefix("http://127.0.0.1")
+            .expect("the lab's internal host")
+            .to_string()
     };
-    (path(mapi.mail_store.internal), path(mapi.address_book.internal))
+    (
+        path(mapi.mail_store.internal),
+        path(mapi.address_book.internal),
+    )
 }
 
 #[test]
@@ -90,7 +65,10 @@ fn a_clients_first_minute() {
     lab.store.update(|tx| tx.put_mailbox(&carol)).unwrap();
     let server = lab.start();
     let (mail_store, address_book) = autodiscover(&server);
-    assert_eq!(mail_store, format!("/mapi/emsmdb/?MailboxId={}@contoso.com", lab.alice.guid));
+    assert_eq!(
+        mail_store,
+        format!("/mapi/emsmdb/?MailboxId={}@contoso.com", lab.alice.guid)
+    );
     let mut c = Mapi::emsmdb(&server, &lab.alice, ALICE_PASSWORD);
     c.url = server.url(&mail_store);
     let dn = lab.alice.legacy_exchange_dn.clone();
@@ -240,7 +218,10 @@ fn a_clients_first_minute() {
     assert_eq!(gal[0].dn, lab.alice.legacy_exchange_dn);
     assert_eq!(gal[2].smtp, "carol@contoso.com");
     let (mid, row) = resolve_name(&mut n, "Bob Example");
-    assert!(mid >= 0x10, "a resolved name gets a minimal id, not 0 or 1: {mid}");
+    assert!(
+        mid >= 0x10,
+        "a resolved name gets a minimal id, not 0 or 1: {mid}"
+    );
     let row = row.expect("the resolved row");
     assert_eq!(row.smtp, "bob@contoso.com");
     assert_eq!(row.dn, lab.bob.legacy_exchange_dn);

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod nspi;
+pub mod rops;
 
 use std::time::Duration;
 
