@@ -394,6 +394,31 @@ impl Call {
         }
     }
 
+    /// How a request on a sequenced session ends well: the encoded success body (an encoding failure answers
+    /// UnknownFailure instead), one protocol-log line with the call's return value, and the next sequence
+    /// cookie.
+    pub fn answer(
+        &self,
+        in_use: &InUse,
+        encoded: mapish_wire::Result<Vec<u8>>,
+        error_code: u32,
+        detail: &str,
+    ) -> Reply {
+        let body = match encoded {
+            Ok(b) => b,
+            Err(e) => {
+                return self.fail(
+                    Some(in_use.session()),
+                    ResponseCode::UnknownFailure,
+                    &e.to_string(),
+                );
+            }
+        };
+        self.log(Some(in_use.session()), ResponseCode::Success, 0, error_code, detail);
+        let cookies = in_use.session().cookies(self.app.secure(), true);
+        self.success(&cookies, &body)
+    }
+
     /// How every request on an existing session opens: the session for `usage`, then the body read and
     /// decoded as `T` (a body that does not decode answers 12, InvalidRequestBody).
     pub async fn open<T: mapish_wire::Codec>(&mut self, usage: Use) -> Result<(InUse, Mailbox, T), Reply> {

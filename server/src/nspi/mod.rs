@@ -208,31 +208,13 @@ async fn url(mut call: Call, target: Endpoint) -> Reply {
         ),
         None => (ec::nspi::NOT_FOUND, String::new()),
     };
-    let body = match Response::Success(UrlSuccess {
+    let encoded = Response::Success(UrlSuccess {
         error_code,
         server_url: server_url.clone(),
         aux: Vec::new(),
     })
-    .encode()
-    {
-        Ok(b) => b,
-        Err(e) => {
-            return call.fail(
-                Some(in_use.session()),
-                ResponseCode::UnknownFailure,
-                &e.to_string(),
-            );
-        }
-    };
-    call.log(
-        Some(in_use.session()),
-        ResponseCode::Success,
-        0,
-        error_code,
-        &server_url,
-    );
-    let cookies = in_use.session().cookies(call.app.secure(), true);
-    call.success(&cookies, &body)
+    .encode();
+    call.answer(&in_use, encoded, error_code, &server_url)
 }
 
 async fn ping(mut call: Call) -> Reply {
@@ -314,26 +296,8 @@ async fn served<Req: Codec, Out: Answer>(
     };
     let out = op(&book, &req);
     let code = out.error_code();
-    let body = match Response::Success(out).encode() {
-        Ok(b) => b,
-        Err(e) => {
-            return call.fail(
-                Some(in_use.session()),
-                ResponseCode::UnknownFailure,
-                &e.to_string(),
-            );
-        }
-    };
     let detail = ec::name(code).map_or_else(|| format!("0x{code:08X}"), str::to_string);
-    call.log(
-        Some(in_use.session()),
-        ResponseCode::Success,
-        0,
-        code,
-        &detail,
-    );
-    let cookies = in_use.session().cookies(call.app.secure(), true);
-    call.success(&cookies, &body)
+    call.answer(&in_use, Response::Success(out).encode(), code, &detail)
 }
 
 async fn not_supported(mut call: Call) -> Reply {
