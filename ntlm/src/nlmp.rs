@@ -155,7 +155,7 @@ pub fn ntowfv2(nt_hash: &[u8; 16], user: &str, domain: &str) -> [u8; 16] {
 }
 
 /// The names the server announces in its CHALLENGE (TargetName and TargetInfo).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TargetNames {
     /// NetBIOS computer name, e.g. `EX01`.
     pub nb_computer: String,

@@ -8,6 +8,8 @@ use std::sync::{Arc, RwLock};
 
 use mapish_store::{AuthMethod, MapiVirtualDirectory, Organization, Server, Store, StoreError};
 
+use crate::auth::ntlm::TargetNames;
+use crate::auth::target_names;
 use crate::error::ServeError;
 
 /// The organization, server and directory as of one moment.
@@ -19,6 +21,8 @@ pub struct Snapshot {
     pub server: Option<Server>,
     /// That server's MAPI virtual directory; `None` means `/mapi/emsmdb` and `/mapi/nspi` do not exist.
     pub vdir: Option<MapiVirtualDirectory>,
+    /// The names an NTLM CHALLENGE announces, derived from `server` once per snapshot rather than per request.
+    pub ntlm_names: TargetNames,
 }
 
 /// Authentication methods this build can complete (Negotiate with NTLM inside; no Kerberos). OAuth is never
@@ -174,7 +178,16 @@ impl Live {
             }
             None => None,
         };
-        let new = Arc::new(Snapshot { org, server, vdir });
+        let ntlm_names = match &server {
+            Some(s) => target_names(&s.name, &s.fqdn),
+            None => target_names("", ""),
+        };
+        let new = Arc::new(Snapshot {
+            org,
+            server,
+            vdir,
+            ntlm_names,
+        });
         let mut slot = self.current.write().unwrap_or_else(|p| p.into_inner());
         let old = std::mem::replace(&mut *slot, Arc::clone(&new));
         Ok((old, new))

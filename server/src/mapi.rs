@@ -138,16 +138,12 @@ pub async fn authenticate_with(
     access: &mut AccessRecord,
 ) -> Result<(Principal, Request<Incoming>, Option<header::HeaderValue>), Reply> {
     let snap = app.live.current();
-    let names = match &snap.server {
-        Some(s) => auth::target_names(&s.name, &s.fqdn),
-        None => auth::target_names("", ""),
-    };
     let outcome = app
         .auth
         .authenticate_conn(
             &app.store,
             methods,
-            &names,
+            &snap.ntlm_names,
             conn,
             req.headers().get(header::AUTHORIZATION),
         )
