@@ -16,7 +16,7 @@ use mapish_wire::{RequestType, ResponseCode};
 
 use crate::mapi::{Call, Reply, Streamed};
 use crate::rops;
-use crate::session::{self, EndReason, Use};
+use crate::session::{EndReason, Use};
 
 /// Sequence checked and rotated, one request at a time: Execute.
 const SEQUENCED: Use = Use {
@@ -199,17 +199,10 @@ async fn disconnect(mut call: Call) -> Reply {
             &format!("Disconnect body: {e}"),
         );
     }
-    let session = Arc::clone(in_use.session());
-    call.app.sessions.end(&session, EndReason::Disconnected);
-    drop(in_use);
-    call.log(Some(&session), ResponseCode::Success, 0, 0, "disconnected");
     let body = DisconnectResponse::Success(ErrorCodeOnly::default())
         .encode()
         .unwrap_or_default();
-    call.success(
-        &session::expired_cookies(call.endpoint, call.app.secure()),
-        &body,
-    )
+    call.end_session(in_use, 0, "disconnected", &body)
 }
 
 async fn notification_wait(mut call: Call) -> Reply {

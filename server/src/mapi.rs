@@ -390,6 +390,16 @@ impl Call {
         }
     }
 
+    /// How Disconnect and Unbind end well: the session is ended, the line logged with `error_code`, and the
+    /// answer `body` carries cookies that expire the client's.
+    pub fn end_session(&self, in_use: InUse, error_code: u32, detail: &str, body: &[u8]) -> Reply {
+        let session = Arc::clone(in_use.session());
+        self.app.sessions.end(&session, EndReason::Disconnected);
+        drop(in_use);
+        self.log(Some(&session), ResponseCode::Success, 0, error_code, detail);
+        self.success(&session::expired_cookies(self.endpoint, self.app.secure()), body)
+    }
+
     /// How a request on a sequenced session ends well: the encoded success body (an encoding failure answers
     /// UnknownFailure instead), one protocol-log line with the call's return value, and the next sequence
     /// cookie.

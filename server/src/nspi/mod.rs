@@ -32,7 +32,7 @@ use mapish_wire::{Endpoint, RequestType, ResponseCode};
 
 use crate::emsmdb::PING;
 use crate::mapi::{Call, Reply};
-use crate::session::{self, EndReason, Use};
+use crate::session::Use;
 
 /// Sequence checked and rotated, one at a time: everything but Bind, Unbind and PING (as gromox).
 const SEQUENCED: Use = Use {
@@ -166,21 +166,8 @@ async fn unbind(mut call: Call) -> Reply {
             &format!("Unbind body: {e}"),
         );
     }
-    let session = std::sync::Arc::clone(in_use.session());
-    call.app.sessions.end(&session, EndReason::Disconnected);
-    drop(in_use);
-    call.log(
-        Some(&session),
-        ResponseCode::Success,
-        0,
-        ec::nspi::UNBIND_SUCCESS,
-        "unbound",
-    );
     let body = unbind_success().encode().unwrap_or_default();
-    call.success(
-        &session::expired_cookies(call.endpoint, call.app.secure()),
-        &body,
-    )
+    call.end_session(in_use, ec::nspi::UNBIND_SUCCESS, "unbound", &body)
 }
 
 async fn url(mut call: Call, target: Endpoint) -> Reply {
