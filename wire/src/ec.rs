@@ -31,6 +31,10 @@ pub const NOT_FOUND: u32 = 0x8004_010F;
 pub const VERSION_MISMATCH: u32 = 0x8004_0110;
 /// ecLoginFailure / MAPI_E_LOGON_FAILED.
 pub const LOGIN_FAILURE: u32 = 0x8004_0111;
+/// RPC_X_BAD_STUB_DATA: the RPC-layer answer to a ROP input buffer above 0x40000 bytes (MS-OXCRPC
+/// §3.1.4.2).
+pub const RPC_X_BAD_STUB_DATA: u32 = 0x0000_06F7;
+
 /// ecRpcFailed: e.g. MaxRopOut or an auxiliary buffer below 8 bytes
 /// (MS-OXCRPC §3.1.4.1, §3.1.4.2).
 pub const RPC_FAILED: u32 = 0x8004_0115;
@@ -97,6 +101,7 @@ pub fn name(value: u32) -> Option<&'static str> {
         VERSION_MISMATCH => "ecVersionMismatch",
         LOGIN_FAILURE => "ecLoginFailure",
         RPC_FAILED => "ecRpcFailed",
+        RPC_X_BAD_STUB_DATA => "RPC_X_BAD_STUB_DATA",
         NOT_IMPLEMENTED => "ecNotImplemented",
         ACCESS_DENIED => "ecAccessDenied",
         INVALID_PARAM => "ecInvalidParam",

@@ -39,10 +39,6 @@ use mapish_wire::rpc_header::{self, RpcHeaderExt};
 use crate::session::Session;
 use objects::HandleTable;
 
-/// RPC_X_BAD_STUB_DATA: the RPC-layer answer to cbIn above 0x40000 (MS-OXCRPC §3.1.4.2). Belongs in
-/// `mapish_wire::ec`.
-pub const RPC_X_BAD_STUB_DATA: u32 = 0x0000_06F7;
-
 /// Handle-table entries accepted in one buffer (gromox's bound; a handle table names session objects,
 /// which are bounded the same way).
 pub const MAX_HANDLES: usize = 255;
@@ -157,7 +153,7 @@ pub fn execute(
     }
     if req.rop_buffer.len() > MAX_ROP_BUFFER_IN {
         return failed(
-            RPC_X_BAD_STUB_DATA,
+            ec::RPC_X_BAD_STUB_DATA,
             format!("RopBufferSize {} > 0x40000", req.rop_buffer.len()),
         );
     }
